@@ -1,0 +1,44 @@
+# Speech Recognition from Scratch: the two commands are `make lab` and `make test`.
+# Both create .venv when it is missing, install the pinned project into it and warm
+# librosa's numba cache; when nothing changed, the set-up step is a no-op.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.asrlab-installed
+PORT   ?= 8888
+JOBS   ?= 2
+
+.PHONY: setup lab test test-fast lessons bench clean-venv help
+
+help:
+	@echo "make lab      set up, then start JupyterLab on lessons/"
+	@echo "make test     set up, then run the whole test suite"
+	@echo "make lessons  regenerate lessons/ from solutions/"
+	@echo "make bench    run the benchmarks (ratios against librosa / jiwer / torch)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -e ".[dev]"
+	$(PY) -m asrlab.warmup
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: setup
+	@echo "Starting JupyterLab on lessons/ (Ctrl+C to stop)."
+	$(PY) -m jupyter lab --notebook-dir=lessons --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
+
+test: setup
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
+
+lessons: setup
+	$(PY) -m autograder release
+
+bench: setup
+	$(PY) -m bench
+
+clean-venv:
+	rm -rf $(VENV)
