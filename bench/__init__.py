@@ -1,0 +1,1 @@
+"""Benchmarks: our implementations timed against the reference library in the same run."""
