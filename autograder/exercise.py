@@ -1,0 +1,140 @@
+"""How an exercise is defined: once, here in ``autograder``, for checks and grading alike.
+
+An :class:`Exercise` names the answer a learner writes (``target``), the reference that
+computes the right answer, public :class:`Case` inputs (run by the ``check`` cell in the
+learner's kernel), hidden cases (run only by the grader), and the :class:`Mistake` s that
+learners typically make, each with the hint it deserves.  When an answer is wrong, the
+mistake whose output matches the learner's output names the likely error; otherwise the
+exercise's general hint is shown.  Hints never contain the answer.
+
+Two kinds of exercise:
+
+``kind="function"``
+    The answer cell defines a function ``target``.  A case's ``args``/``kwargs`` are passed
+    to it; the reference gets the same inputs.
+``kind="cell"``
+    The answer cell computes one or more variables (``target`` is a name or a tuple of
+    names) from variables that earlier, locked cells define.  A case's ``kwargs`` are those
+    input variables: the grader binds them in the learner's namespace and re-runs the answer
+    cell, so even an inline blank is tested on inputs the learner never saw.  The first
+    public case must equal the notebook's own inputs: the ``check`` cell compares the
+    learner's variable with the reference on it.
+
+Lessons list their exercises in ``autograder/exercises/lNN.py`` as ``EXERCISES``.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Sequence
+
+import numpy as np
+
+from .compare import Verdict, compare
+from .plain import from_plain, to_plain
+
+
+@dataclass(frozen=True)
+class Case:
+    """One set of test inputs.  ``label`` describes it for feedback ("a 5-sample signal")."""
+
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    args: tuple[Any, ...] = ()
+    label: str = ""
+
+    def inputs(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Fresh deep copies of the inputs, so an answer that mutates them harms nothing."""
+        return copy.deepcopy(self.args), copy.deepcopy(self.kwargs)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A typical wrong answer and the hint it earns.
+
+    Args:
+        name: Short id, e.g. ``"natural-log"``.
+        hint: What the learner probably did, phrased so that it does not give the answer.
+        fn: Computes the wrong answer from the same inputs as the reference (used to
+            recognise the mistake in a learner's output).
+        fills: For inline-blank exercises, what a learner would type into each ``___``
+            (in order) to make this mistake; for body exercises, ``code`` instead.
+        code: A complete wrong answer cell (body exercises).
+    """
+
+    name: str
+    hint: str
+    fn: Callable[..., Any]
+    fills: tuple[str, ...] = ()
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One graded exercise; ``id`` equals the nbgrader ``grade_id`` of its answer cell."""
+
+    id: str
+    lesson: str
+    title: str
+    points: int
+    kind: Literal["function", "cell"]
+    target: str | tuple[str, ...]
+    reference: Callable[..., Any]
+    public: Sequence[Case]
+    hidden: Sequence[Case] | Callable[[np.random.Generator], Sequence[Case]]
+    hint: str
+    mistakes: Sequence[Mistake] = ()
+    rtol: float = 1e-6
+    atol: float = 1e-9
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("function", "cell"):
+            raise ValueError(f"{self.id}: kind must be 'function' or 'cell', got {self.kind!r}")
+        if not self.public:
+            raise ValueError(f"{self.id}: needs at least one public case")
+        if self.points <= 0:
+            raise ValueError(f"{self.id}: points must be positive, got {self.points}")
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return (self.target,) if isinstance(self.target, str) else tuple(self.target)
+
+    def hidden_cases(self, rng: np.random.Generator | None = None) -> list[Case]:
+        """The hidden cases; generated ones are drawn from ``rng`` (seeded by the grader)."""
+        if callable(self.hidden):
+            return list(self.hidden(rng if rng is not None else np.random.default_rng(0)))
+        return list(self.hidden)
+
+    def expected(self, case: Case) -> Any:
+        """The reference answer on ``case``, as plain data decoded again (what graders compare)."""
+        args, kwargs = case.inputs()
+        return from_plain(to_plain(self.reference(*args, **kwargs)))
+
+    def judge(self, case: Case, got_plain: Any) -> tuple[Verdict, str]:
+        """Compare a learner's decoded plain answer with the reference on ``case``.
+
+        Returns the verdict and, if wrong, the hint to show (a matching mistake's, else
+        the general one).
+        """
+        verdict = compare(self.expected(case), got_plain, rtol=self.rtol, atol=self.atol)
+        if verdict:
+            return verdict, ""
+        return verdict, self.diagnose(case, got_plain)
+
+    def diagnose(self, case: Case, got_plain: Any) -> str:
+        """The hint of the first mistake whose output equals ``got_plain`` on ``case``."""
+        for mistake in self.mistakes:
+            args, kwargs = case.inputs()
+            try:
+                wrong = from_plain(to_plain(mistake.fn(*args, **kwargs)))
+            except Exception:  # a mistake that cannot run on this input is not the one
+                continue
+            if compare(wrong, got_plain, rtol=self.rtol, atol=self.atol):
+                return mistake.hint
+        return self.hint
+
+
+def answer_of(exercise: Exercise, namespace: dict[str, Any]) -> Any:
+    """The learner's answer object(s) from a namespace: the function, or the variable(s)."""
+    values = tuple(namespace[name] for name in exercise.targets)
+    return values[0] if len(values) == 1 else values
