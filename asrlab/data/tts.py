@@ -1,0 +1,333 @@
+"""Offline English speech from espeak-ng, synthesised in-process.
+
+The course needs real speech without downloads: ``synthesize("turn the light on")``
+returns a float32 waveform at 16 kHz, spoken by one of many English voices.  The engine is
+the espeak-ng library bundled by the ``espeakng-loader`` package, called through
+``ctypes`` (no system package, no subprocess, no network).
+
+Determinism.  espeak-ng keeps hidden state between utterances (a pitch-flutter phase,
+a cycle counter, the echo buffer and two random-number generators), so the same call
+made twice in one engine does not give identical samples.  Every call therefore loads a
+private copy of the library, initialises it, seeds both generators, speaks, and unloads
+it again: about 5 ms of overhead, and the same arguments always give the same samples,
+in any process, in any order.  A lock serialises the calls because the engine is global
+state.
+
+Lessons: 01 Sound is a list of numbers (and every later lesson that needs speech).
+"""
+
+from __future__ import annotations
+
+import _ctypes
+import atexit
+import ctypes
+import functools
+import os
+import shutil
+import tempfile
+import threading
+
+import numpy as np
+
+from asrlab._validate import check_sr
+
+__all__ = ["synthesize", "voices", "NATIVE_SR", "base_voices", "variants"]
+
+#: Sample rate (Hz) at which espeak-ng produces audio; ``synthesize`` resamples from it.
+NATIVE_SR = 22050
+
+# espeak_AUDIO_OUTPUT / espeak_PARAMETER / flags / positions (speak_lib.h).
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_RATE, _PITCH, _WORDGAP = 1, 3, 7
+_CHARS_UTF8 = 1
+_POS_CHARACTER = 1
+
+# English voices whose text rules read Latin script (the Shavian-alphabet voice does not).
+_EXCLUDED_BASES = {"en-shaw"}
+
+_LOCK = threading.RLock()
+_LIB_COPY: dict[int, str] = {}  # pid -> path of this process's private copy
+
+
+class _Voice(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_char_p),
+        ("identifier", ctypes.c_char_p),
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    ]
+
+
+_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+
+
+def _paths() -> tuple[str, str]:
+    try:
+        import espeakng_loader
+    except ImportError as exc:  # pragma: no cover - a pinned dependency
+        raise RuntimeError(
+            "speech synthesis needs the 'espeakng-loader' package (pip install espeakng-loader)"
+        ) from exc
+    return espeakng_loader.get_library_path(), espeakng_loader.get_data_path()
+
+
+def _private_library() -> str:
+    """Path of a copy of libespeak-ng that only this module loads (fresh state per load)."""
+    pid = os.getpid()
+    if pid not in _LIB_COPY:
+        lib_path, _ = _paths()
+        try:
+            folder = tempfile.mkdtemp(prefix="asrlab-espeak-")
+            copy = os.path.join(folder, "libespeak-ng-asrlab.so")
+            shutil.copyfile(lib_path, copy)
+            atexit.register(shutil.rmtree, folder, True)
+            probe = ctypes.CDLL(copy, mode=ctypes.RTLD_LOCAL)  # fails if the folder is noexec
+            _ctypes.dlclose(probe._handle)  # back to zero references: the next load is fresh
+        except OSError:
+            copy = lib_path
+        _LIB_COPY[pid] = copy
+    return _LIB_COPY[pid]
+
+
+class _Engine:
+    """One freshly loaded, initialised espeak-ng; unloaded on exit (use with ``with``)."""
+
+    def __enter__(self) -> "_Engine":
+        _, data_path = _paths()
+        path = _private_library()
+        lib = ctypes.CDLL(path, mode=ctypes.RTLD_LOCAL)
+        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        lib.espeak_Initialize.restype = ctypes.c_int
+        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        lib.espeak_SetVoiceByName.restype = ctypes.c_int
+        lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        lib.espeak_SetParameter.restype = ctypes.c_int
+        lib.espeak_Synth.argtypes = [
+            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
+            ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+        ]
+        lib.espeak_Synth.restype = ctypes.c_int
+        lib.espeak_ListVoices.argtypes = [ctypes.POINTER(_Voice)]
+        lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+        lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+        lib.espeak_SetSynthCallback.argtypes = [_CALLBACK]
+        self.lib = lib
+        rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path.encode(), 0)
+        if rate != NATIVE_SR:
+            self._close()
+            raise RuntimeError(f"espeak-ng failed to initialise (returned {rate}) with data at {data_path}")
+        self.chunks: list[bytes] = []
+
+        def collect(wav, n, events):  # noqa: ARG001 - signature fixed by espeak-ng
+            if wav and n > 0:
+                self.chunks.append(ctypes.string_at(wav, 2 * n))
+            return 0
+
+        self._callback = _CALLBACK(collect)  # keep a reference while the engine lives
+        lib.espeak_SetSynthCallback(self._callback)
+        return self
+
+    def _close(self) -> None:
+        handle = self.lib._handle
+        del self.lib
+        _ctypes.dlclose(handle)
+
+    def __exit__(self, *exc: object) -> None:
+        self.lib.espeak_Terminate()
+        self._close()
+
+    def list_voices(self, languages: bytes | None) -> list[tuple[str, str]]:
+        spec = None
+        if languages is not None:
+            spec = _Voice()
+            spec.languages = languages
+            spec = ctypes.byref(spec)
+        table = self.lib.espeak_ListVoices(spec)
+        out = []
+        i = 0
+        while table[i]:
+            v = table[i].contents
+            language = v.languages[1:].split(b"\0")[0].decode()
+            out.append((language, v.identifier.decode()))
+            i += 1
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue() -> tuple[dict[str, str], tuple[str, ...]]:
+    """(accent name -> the file name espeak-ng loads it by, variant names)."""
+    with _LOCK, _Engine() as engine:
+        bases = {
+            lang: ident.rsplit("/", 1)[-1]
+            for lang, ident in engine.list_voices(None)
+            if (lang == "en" or lang.startswith("en-")) and lang not in _EXCLUDED_BASES
+        }
+        names = sorted(
+            (ident.split("/", 1)[1] for _, ident in engine.list_voices(b"variant")),
+            key=str.lower,
+        )
+    return dict(sorted(bases.items())), tuple(names)
+
+
+def base_voices() -> list[str]:
+    """The English accents of espeak-ng, e.g. ``["en-029", "en-gb", ..., "en-us"]``.
+
+    Lesson: 01 Sound is a list of numbers.
+    """
+    return list(_catalogue()[0])
+
+
+def variants() -> list[str]:
+    """The voice variants (speaker characters) that combine with every accent, e.g. ``"f3"``.
+
+    Lesson: 01 Sound is a list of numbers.
+    """
+    return list(_catalogue()[1])
+
+
+def voices() -> list[str]:
+    """Every English voice name that ``synthesize`` accepts.
+
+    A name is an accent (``"en-us"``, ``"en-gb"``, ``"en-gb-scotland"``, ...) optionally
+    followed by ``+variant`` (``"en-us+f3"``, ``"en-gb+m1"``, ``"en-us+klatt4"``, ...):
+    all English accents crossed with all the variants in the bundled data, accents alone
+    first.  The Shavian-alphabet voice is left out (it does not read Latin script).
+
+    Returns:
+        A new list of names, sorted within each accent.
+
+    Lesson: 01 Sound is a list of numbers.
+    """
+    bases, names = _catalogue()
+    return list(bases) + [f"{b}+{v}" for b in bases for v in names]
+
+
+def _engine_name(name: str) -> str:
+    """``"en-gb+f3"`` -> ``"en+f3"``: the accent part as espeak-ng's voice file is called."""
+    base, plus, variant = name.partition("+")
+    return _catalogue()[0][base] + plus + variant
+
+
+@functools.lru_cache(maxsize=1)
+def _voice_lookup() -> dict[str, str]:
+    return {name.lower(): name for name in voices()}
+
+
+def _check_range(value: object, *, name: str, low: float, high: float, unit: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a number in [{low}, {high}] {unit}, got {type(value).__name__} {value!r}")
+    if not np.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{name}: expected a number in [{low}, {high}] {unit}, got {value!r}")
+    return float(value)
+
+
+def _trim(y: np.ndarray, *, sr: int, pad_ms: float, top_db: float = 40.0) -> np.ndarray:
+    """Keep the span from the first to the last 5 ms frame within ``top_db`` of the loudest,
+    plus exactly ``pad_ms`` on each side (the engine's own samples, zeros where it has none)."""
+    frame = max(1, int(round(0.005 * sr)))
+    n_frames = len(y) // frame
+    if n_frames == 0:
+        return y[:0]
+    rms = np.sqrt(np.mean(y[: n_frames * frame].reshape(n_frames, frame) ** 2, axis=1))
+    if rms.max() <= 0:
+        return y[:0]
+    loud = np.flatnonzero(rms >= rms.max() * 10 ** (-top_db / 20))
+    pad = int(round(pad_ms * sr / 1000))
+    start = loud[0] * frame - pad
+    stop = (loud[-1] + 1) * frame + pad
+    out = y[max(0, start) : min(len(y), stop)]
+    before, after = max(0, -start), max(0, stop - len(y))
+    if before or after:
+        out = np.concatenate([np.zeros(before, y.dtype), out, np.zeros(after, y.dtype)])
+    return out
+
+
+def synthesize(
+    text: str,
+    *,
+    voice: str = "en-us",
+    rate: int = 160,
+    pitch: int = 50,
+    word_gap_ms: float = 0,
+    sr: int = 16000,
+    pad_ms: float = 10.0,
+) -> np.ndarray:
+    """Speak ``text`` with espeak-ng and return the waveform.
+
+    Args:
+        text: English text, e.g. ``"go left three"``; digits are read as words.
+        voice: A name from :func:`voices` (default ``"en-us"``), e.g. ``"en-gb+f3"``;
+            case does not matter.
+        rate: Speaking rate in words per minute, 80 to 450 (default 160).
+        pitch: Base pitch on espeak's scale 0 to 100 (default 50).
+        word_gap_ms: Extra pause between words in ms, 0 to 2000 (default 0).  espeak
+            counts it in steps of 10 ms at its default rate of 175 words per minute and
+            stretches it at slower rates, so the real pause is approximate.
+        sr: Output sample rate in Hz (default 16000); espeak speaks at 22050 Hz and the
+            result is resampled with soxr.
+        pad_ms: Silence before the first and after the last sound, in ms (default 10).
+            espeak's own leading and trailing silence is trimmed first (a 5 ms frame counts
+            as sound when its RMS is within 40 dB of the loudest frame), then exactly
+            ``pad_ms`` is kept on each side: the engine's own quiet samples, extended with
+            zeros where it produced fewer.
+
+    Returns:
+        float32 mono samples in [-1, 1], shape ``(n,)``.  The same arguments always give
+        identical samples.
+
+    Raises:
+        TypeError: ``text`` is not a string, or a numeric argument is not a number.
+        ValueError: empty text, an unknown voice, an argument out of range, or text that
+            produces no sound (only punctuation, say).
+
+    Lesson: 01 Sound is a list of numbers.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected a string to speak, got {type(text).__name__} {text!r}"[:160])
+    if not text.strip():
+        raise ValueError(f"text: expected some words to speak, got an empty string {text!r}")
+    if "\0" in text:
+        raise ValueError("text: expected printable text, got a NUL character")
+    if not isinstance(voice, str):
+        raise TypeError(f"voice: expected a voice name such as 'en-us', got {type(voice).__name__} {voice!r}")
+    canonical = _voice_lookup().get(voice.lower())
+    if canonical is None:
+        raise ValueError(
+            f"voice: expected one of the {len(_voice_lookup())} names from asrlab.data.voices() "
+            f"(e.g. 'en-us', 'en-gb+f3'), got {voice!r}"
+        )
+    rate_wpm = int(round(_check_range(rate, name="rate", low=80, high=450, unit="words per minute")))
+    pitch_v = int(round(_check_range(pitch, name="pitch", low=0, high=100, unit="(espeak pitch scale)")))
+    gap = int(round(_check_range(word_gap_ms, name="word_gap_ms", low=0, high=2000, unit="ms") / 10))
+    pad = _check_range(pad_ms, name="pad_ms", low=0, high=10000, unit="ms")
+    sr = check_sr(sr)
+
+    data = text.encode("utf-8") + b"\0"
+    with _LOCK, _Engine() as engine:
+        lib = engine.lib
+        status = lib.espeak_SetVoiceByName(_engine_name(canonical).encode("utf-8"))
+        if status != 0:
+            raise ValueError(f"voice: espeak-ng could not load {canonical!r} (status {status})")
+        for param, value in ((_RATE, rate_wpm), (_PITCH, pitch_v), (_WORDGAP, gap)):
+            lib.espeak_SetParameter(param, value, 0)
+        lib.espeak_ng_SetRandSeed(1)
+        ctypes.CDLL(None).srand(1)  # the breath noise uses the C library's generator
+        status = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+        if status != 0:
+            raise RuntimeError(f"espeak-ng failed to speak {text[:40]!r} (status {status})")
+        pcm = b"".join(engine.chunks)
+
+    y = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+    y = _trim(y, sr=NATIVE_SR, pad_ms=pad)
+    if y.size == 0:
+        raise ValueError(f"text: {text[:60]!r} produced no speech (only punctuation or symbols?)")
+    if sr != NATIVE_SR:
+        import soxr
+
+        y = soxr.resample(y, NATIVE_SR, sr, quality="HQ").astype(np.float32, copy=False)
+    return np.clip(y, -1.0, 1.0)
