@@ -32,7 +32,8 @@ lab: setup
 	$(PY) -m jupyter lab --notebook-dir=lessons --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 test: setup
-	$(PY) -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile tests solutions \
+	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
 
 lessons: setup
 	$(PY) -m autograder release
