@@ -29,7 +29,7 @@ setup: $(STAMP)
 
 lab: setup
 	@echo "Starting JupyterLab on lessons/ (Ctrl+C to stop)."
-	$(PY) -m jupyter lab --notebook-dir=lessons --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
+	$(PY) -m jupyter lab --ServerApp.root_dir=lessons --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 test: setup
 	$(PY) -m pytest -n $(JOBS) --dist loadfile tests solutions \
