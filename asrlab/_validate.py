@@ -134,3 +134,64 @@ def check_choice(value: Any, *, name: str, choices: tuple[Any, ...]) -> Any:
     if value not in choices:
         raise ValueError(f"{name}: expected one of {', '.join(map(repr, choices))}, got {value!r}")
     return value
+
+
+# Helpers added for asrlab.audio, asrlab.signals and asrlab.features.
+
+
+def check_real(
+    value: Any,
+    *,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """A finite real number, optionally inside ``[low, high]`` (``low_open``/``high_open``
+    exclude the end points).  Returns it as a Python ``float``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {_describe(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    too_low = low is not None and (value < low or (low_open and value == low))
+    too_high = high is not None and (value > high or (high_open and value == high))
+    if too_low or too_high:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise ValueError(f"{name}: expected a number in {left}{lo}, {hi}{right}, got {value!r}")
+    return value
+
+
+def check_bits(bits: Any, *, name: str = "bits") -> int:
+    """A PCM bit depth: an integer from 2 to 32."""
+    if isinstance(bits, bool) or not isinstance(bits, numbers.Integral):
+        raise TypeError(f"{name}: expected an integer bit depth from 2 to 32, got {_describe(bits)}")
+    if not 2 <= bits <= 32:
+        raise ValueError(f"{name}: expected a bit depth from 2 to 32, got {bits}")
+    return int(bits)
+
+
+def check_frame_fits(
+    n_samples: int,
+    frame_length: int,
+    *,
+    name: str = "frame_length",
+    what: str = "signal",
+    hint: str = "",
+) -> None:
+    """A frame of ``frame_length`` samples must fit in a signal of ``n_samples``.
+
+    ``what`` names the signal in the message ("padded signal"); ``hint`` is appended
+    inside the parentheses after the sample count."""
+    if frame_length > n_samples:
+        raise ValueError(
+            f"{name}: expected at most the {what} length ({n_samples} samples{hint}), "
+            f"got {frame_length}"
+        )
+
+
+__all__ += ["check_real", "check_bits", "check_frame_fits"]
