@@ -413,8 +413,9 @@ def normalize(text: str) -> str:
     2. the typographic apostrophe ``'\u2019'`` becomes ``"'"``; an apostrophe between
        two letters or digits is kept (``"don't"``, ``"it's"``);
     3. every other punctuation character (Unicode category ``P*``: ``. , ; : ! ? " ( )
-       [ ] - _ / '`` and so on) is replaced by a space, so ``"twenty-one"`` becomes
-       ``"twenty one"``; symbols such as ``$ % + =`` and digits are kept;
+       [ ] - _ / ' % # & * @`` and so on) is replaced by a space, so ``"twenty-one"``
+       becomes ``"twenty one"``; symbols (category ``S*``: ``$ + = < > ^ | ~``),
+       letters and digits are kept;
     4. every run of whitespace (spaces, tabs, newlines) becomes one space, and the ends
        are stripped.
 
