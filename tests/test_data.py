@@ -17,7 +17,7 @@ from asrlab import data
 
 
 def _band_fraction(y: np.ndarray, sr: int, lo: float, hi: float) -> float:
-    power = np.abs(np.fft.rfft(y)) ** 2
+    power = np.abs(np.fft.rfft(np.asarray(y, dtype=np.float64))) ** 2
     freqs = np.fft.rfftfreq(len(y), d=1 / sr)
     return float(power[(freqs >= lo) & (freqs <= hi)].sum() / power.sum())
 
@@ -166,3 +166,367 @@ def test_bad_arguments_give_clear_errors(kwargs, exc, message):
     with pytest.raises(exc) as info:
         data.synthesize(text, **kwargs)
     assert message in str(info.value)
+
+
+# --------------------------------------------------------------------------------------
+# the synthetic corpus
+
+import string  # noqa: E402
+
+import soundfile as sf  # noqa: E402
+import torch  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def test_synthetic_speech_is_a_function_of_seed_split_and_index():
+    speech = data.SyntheticSpeech("train", seed=3)
+    backwards = [speech[i] for i in (4, 3, 2, 1, 0)][::-1]
+    forwards = speech.take(5)
+    for a, b in zip(forwards, backwards):
+        assert a.text == b.text and a.voice == b.voice
+        np.testing.assert_array_equal(a.audio, b.audio)
+    other = data.SyntheticSpeech("train", seed=4).take(5)
+    assert [u.text for u in other] != [u.text for u in forwards]
+    first_two = [u for _, u in zip(range(2), iter(speech))]
+    assert [u.text for u in first_two] == [u.text for u in forwards[:2]]
+
+
+def test_splits_are_disjoint_by_voice_variant():
+    variant = lambda name: name.partition("+")[2]  # noqa: E731
+    parts = {s: data.split_voices(s) for s in data.SPLITS}
+    variants = {s: {variant(v) for v in names} - {""} for s, names in parts.items()}
+    assert not variants["train"] & variants["validation"]
+    assert not variants["train"] & variants["test"]
+    assert not variants["validation"] & variants["test"]
+    assert variants["train"] | variants["validation"] | variants["test"] == set(data.variants())
+    assert len(variants["validation"]) >= 5 and len(variants["test"]) >= 5
+    for split in data.SPLITS:
+        utts = data.SyntheticSpeech(split, seed=0).take(6)
+        assert all(u.voice in parts[split] for u in utts)
+
+
+def test_synthetic_utterances_have_silence_and_parameters_in_range():
+    speech = data.SyntheticSpeech("validation", seed=1, silence_ms=(100, 200), rate=(150, 160))
+    for utt in speech.take(6):
+        assert utt.audio.dtype == np.float32 and utt.sr == 16000
+        lead = np.flatnonzero(utt.audio)[0]
+        tail = len(utt.audio) - 1 - np.flatnonzero(utt.audio)[-1]
+        assert 100 * 16 <= lead <= 200 * 16 + 1
+        assert 100 * 16 <= tail <= 200 * 16 + 1
+        assert 150 <= utt.rate <= 160 and 25 <= utt.pitch <= 75
+        assert set(utt.text) <= set(string.ascii_lowercase + " ")
+
+
+def test_lowpass_option_removes_content_above_the_cutoff():
+    plain = data.SyntheticSpeech("train", seed=2)
+    low = data.SyntheticSpeech("train", seed=2, lowpass_hz=4000)
+    for i in range(3):
+        a, b = plain[i].audio, low[i].audio
+        assert len(a) == len(b)
+        assert _band_fraction(b, 16000, 5000, 8000) < min(1e-7, _band_fraction(a, 16000, 5000, 8000) / 10)
+        kept = _band_fraction(b, 16000, 0, 3500) * np.sum(b.astype(np.float64) ** 2)
+        assert kept == pytest.approx(_band_fraction(a, 16000, 0, 3500) * np.sum(a.astype(np.float64) ** 2), rel=0.02)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_random_transcripts_use_only_the_vocabulary(seed):
+    text = data.random_transcript(np.random.default_rng(seed))
+    words = text.split(" ")
+    assert 1 <= len(words) <= 6
+    assert set(words) <= set(data.vocabulary())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "message"),
+    [
+        ({"split": "dev"}, ValueError, "split: expected one of 'train', 'validation', 'test', got 'dev'"),
+        ({"seed": -1}, ValueError, "seed: expected a non-negative integer, got -1"),
+        ({"rate": (300, 200)}, ValueError, "rate: expected 80 <= low <= high <= 450, got (300, 200)"),
+        ({"pitch": 50}, TypeError, "pitch: expected a (low, high) pair, got 50"),
+        ({"lowpass_hz": 9000}, ValueError, "lowpass_hz: expected a frequency in (0, 8000) Hz, got 9000"),
+    ],
+)
+def test_synthetic_speech_rejects_bad_arguments(kwargs, exc, message):
+    with pytest.raises(exc) as info:
+        data.SyntheticSpeech(**kwargs)
+    assert message in str(info.value)
+
+
+# --------------------------------------------------------------------------------------
+# augmentation
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(min_value=-20, max_value=40), st.integers(min_value=0, max_value=10**6))
+def test_add_noise_hits_the_snr_exactly(snr, seed):
+    y = np.sin(np.linspace(0, 200, 4000))
+    noisy = data.add_noise(y, snr_db=snr, seed=seed)
+    noise = noisy - y
+    measured = 10 * np.log10(np.mean(y**2) / np.mean(noise**2))
+    assert measured == pytest.approx(snr, abs=1e-9)
+    np.testing.assert_array_equal(noisy, data.add_noise(y, snr_db=snr, seed=seed))
+
+
+def test_add_noise_with_a_recording_loops_it_and_hits_the_snr():
+    y = data.synthesize("stop")
+    babble = data.synthesize("one two three", voice="en-gb+m3")[:3000]
+    noisy = data.add_noise(y, snr_db=5.0, seed=0, noise=babble)
+    assert noisy.dtype == np.float32 and noisy.shape == y.shape
+    noise = noisy.astype(np.float64) - y
+    assert 10 * np.log10(np.mean(y.astype(np.float64) ** 2) / np.mean(noise**2)) == pytest.approx(5.0, abs=1e-3)
+    with pytest.raises(ValueError, match="y: expected a signal with non-zero power"):
+        data.add_noise(np.zeros(100), snr_db=10, seed=0)
+
+
+@pytest.mark.parametrize("factor", [0.8, 0.9, 1.1, 1.25])
+def test_speed_perturb_scales_length_and_frequency(factor):
+    sr = 16000
+    t = np.arange(sr) / sr
+    y = np.sin(2 * np.pi * 440 * t).astype(np.float32)
+    out = data.speed_perturb(y, factor=factor)
+    assert len(out) == round(sr / factor) and out.dtype == np.float32
+    spectrum = np.abs(np.fft.rfft(out[1000:-1000] * np.hanning(len(out) - 2000)))
+    peak = np.argmax(spectrum) * sr / (len(out) - 2000)
+    assert peak == pytest.approx(440 * factor, rel=0.01)
+    with pytest.raises(ValueError, match=r"factor: expected a number in \(0.25, 4\], got 0.0"):
+        data.speed_perturb(y, factor=0.0)
+
+
+@pytest.mark.parametrize("semitones", [-3.0, 2.0, 5.0])
+def test_pitch_shift_moves_a_sine_by_the_right_ratio(semitones):
+    sr = 16000
+    y = np.sin(2 * np.pi * 300 * np.arange(sr) / sr).astype(np.float32)
+    out = data.pitch_shift(y, sr=sr, semitones=semitones)
+    assert out.shape == y.shape
+    spectrum = np.abs(np.fft.rfft(out[2000:-2000] * np.hanning(len(out) - 4000)))
+    peak = np.argmax(spectrum) * sr / (len(out) - 4000)
+    assert peak == pytest.approx(300 * 2 ** (semitones / 12), rel=0.01)
+
+
+def _masked_runs(mask: np.ndarray) -> int:
+    return int(np.sum(np.diff(np.concatenate([[0], mask.astype(int), [0]])) == 1))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(min_value=0, max_value=10**6), st.integers(17, 80), st.integers(31, 200))
+def test_spec_augment_masks_bands_within_the_limits(seed, n_mels, n_frames):
+    rng = np.random.default_rng(seed)
+    spec = rng.standard_normal((n_mels, n_frames)) + 5.0
+    out = data.spec_augment(spec, freq_masks=2, freq_width=8, time_masks=3, time_width=10, seed=seed, value=-100.0)
+    assert out.shape == spec.shape and not np.shares_memory(out, spec)
+    masked = out == -100.0
+    rows, cols = masked.all(axis=1), masked.all(axis=0)
+    assert np.array_equal(masked, rows[:, None] | cols[None, :])  # only whole bands
+    assert rows.sum() <= 2 * 8 and cols.sum() <= 3 * 10
+    assert _masked_runs(rows) <= 2 and _masked_runs(cols) <= 3
+    np.testing.assert_array_equal(out[~masked], spec[~masked])
+
+
+def test_spec_augment_mask_never_exceeds_the_axis():
+    spec = np.ones((3, 4))
+    out = data.spec_augment(spec, freq_masks=1, freq_width=50, time_masks=0, seed=0, value=0.0)
+    assert out.shape == (3, 4)
+    masked_rows = (out == 0).all(axis=1)
+    np.testing.assert_array_equal(out[~masked_rows], 1.0)
+
+
+def test_spec_augment_works_on_torch_batches_and_fills_with_the_mean():
+    spec = torch.arange(2 * 20 * 50, dtype=torch.float32).reshape(2, 20, 50)
+    out = data.spec_augment(spec, freq_masks=1, freq_width=5, time_masks=1, time_width=5, seed=1)
+    assert isinstance(out, torch.Tensor) and out.shape == spec.shape
+    changed = out != spec
+    assert torch.equal(changed[0], changed[1])  # same masks for the whole batch
+    assert torch.all(out[changed] == spec.mean())
+    assert changed.any()
+    same = data.spec_augment(spec, freq_masks=1, freq_width=5, time_masks=1, time_width=5, seed=1)
+    assert torch.equal(out, same)
+    with pytest.raises(ValueError, match=r"spec: expected shape \(n_mels, n_frames\)"):
+        data.spec_augment(np.zeros(5), seed=0)
+    with pytest.raises(ValueError, match="freq_masks: expected a non-negative integer, got -1"):
+        data.spec_augment(np.zeros((4, 4)), freq_masks=-1, seed=0)
+
+
+# --------------------------------------------------------------------------------------
+# manifests
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Turn the LIGHT on!", "turn the light on"),
+        ("It\u2019s 9 o'clock", "it's nine o'clock"),
+        ("  'quoted'  words -- here ", "quoted words here"),
+        ("Caf\u00e9 na\u00efve", "cafe naive"),
+        ("MR. SMITH'S DOG, 2", "mr smith's dog two"),
+        ("...", ""),
+    ],
+)
+def test_normalize_transcript(raw, clean):
+    assert data.normalize_transcript(raw) == clean
+
+
+def test_manifest_round_trip_with_relative_paths(tmp_path):
+    for name in ("a.wav", "b.flac"):
+        sf.write(tmp_path / name, np.zeros(160, np.int16), 16000)
+    path = data.write_manifest(tmp_path / "m.tsv", [(tmp_path / "a.wav", "Go LEFT"), (tmp_path / "b.flac", "stop!")])
+    assert path.read_text() == "a.wav\tgo left\nb.flac\tstop\n"
+    entries = data.read_manifest(path)
+    assert [(e.path, e.text, e.line) for e in entries] == [
+        (tmp_path / "a.wav", "go left", 1),
+        (tmp_path / "b.flac", "stop", 2),
+    ]
+    assert entries.problems == []
+
+
+def test_read_manifest_reports_every_bad_line_with_its_number(tmp_path):
+    sf.write(tmp_path / "ok.wav", np.zeros(160, np.int16), 16000)
+    text = "\n".join([
+        "# a comment",
+        "ok.wav\tyes",
+        "no tab here",
+        "ok.wav\tone\textra",
+        "\tmissing path",
+        "ok.wav\t!!!",
+        "gone.wav\tstop",
+        "",
+        "ok.wav\tno",
+    ])
+    path = tmp_path / "bad.tsv"
+    path.write_text(text + "\n")
+    with pytest.raises(data.ManifestError) as info:
+        data.read_manifest(path)
+    problems = info.value.problems
+    assert len(problems) == 5
+    assert problems[0] == f"{path}:3: expected 'path<TAB>transcript' (2 fields), got 1 field(s): 'no tab here'"
+    assert problems[1].startswith(f"{path}:4: expected 'path<TAB>transcript' (2 fields), got 3 field(s)")
+    assert problems[2] == f"{path}:5: expected an audio path before the tab, got an empty path"
+    assert problems[3] == f"{path}:6: expected a transcript with letters, got '!!!'"
+    assert problems[4] == f"{path}:7: audio file not found: '{tmp_path / 'gone.wav'}'"
+    assert str(info.value).endswith("(and 4 more bad line(s))")
+    kept = data.read_manifest(path, skip_bad=True)
+    assert [(e.text, e.line) for e in kept] == [("yes", 2), ("no", 9)]
+    assert kept.problems == problems
+    with pytest.raises(FileNotFoundError, match="path: expected an existing manifest file"):
+        data.read_manifest(tmp_path / "nope.tsv")
+
+
+def test_write_corpus_saves_flac_matching_the_stream(tmp_path):
+    manifest = data.write_corpus(tmp_path / "corpus", n=4, seed=5, split="test", progress=False)
+    entries = data.read_manifest(manifest)
+    stream = data.SyntheticSpeech("test", seed=5)
+    assert len(entries) == 4
+    for i, entry in enumerate(entries):
+        assert entry.path.suffix == ".flac"
+        audio, sr = sf.read(entry.path, dtype="float32")
+        assert sr == 16000
+        utt = stream[i]
+        assert entry.text == utt.text
+        np.testing.assert_allclose(audio, utt.audio, atol=1 / 32768 + 1e-7)
+    again = data.write_corpus(tmp_path / "again", n=4, seed=5, split="test", progress=False)
+    assert again.read_text() == manifest.read_text()
+
+
+# --------------------------------------------------------------------------------------
+# published corpus layouts (tiny trees built here, never downloaded)
+
+
+def _wav(path, *, sr=16000, seconds=0.05, subtype="PCM_16"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(int(sr * seconds)) / sr
+    sf.write(path, 0.1 * np.sin(2 * np.pi * 220 * t), sr, subtype=subtype)
+    return path
+
+
+def test_load_fsdd_uses_the_published_split(tmp_path):
+    for name in ("0_jackson_0.wav", "0_jackson_5.wav", "7_theo_4.wav", "7_theo_49.wav", "3_nicolas_12.wav"):
+        _wav(tmp_path / "recordings" / name, sr=8000)
+    (tmp_path / "recordings" / "README.txt").write_text("not audio")
+    (tmp_path / "recordings" / "notes.wav").write_bytes(b"")  # not in the naming scheme
+    every = data.load_fsdd(tmp_path)
+    assert [(e.path.name, e.text) for e in every] == [
+        ("0_jackson_0.wav", "zero"), ("0_jackson_5.wav", "zero"), ("3_nicolas_12.wav", "three"),
+        ("7_theo_4.wav", "seven"), ("7_theo_49.wav", "seven"),
+    ]
+    assert [e.path.name for e in data.load_fsdd(tmp_path, split="test")] == ["0_jackson_0.wav", "7_theo_4.wav"]
+    manifest = tmp_path / "fsdd.tsv"
+    train = data.load_fsdd(tmp_path / "recordings", split="train", manifest=manifest)
+    assert [e.path.name for e in train] == ["0_jackson_5.wav", "3_nicolas_12.wav", "7_theo_49.wav"]
+    assert manifest.read_text().splitlines()[0] == "recordings/0_jackson_5.wav\tzero"
+    assert [e.text for e in data.read_manifest(manifest)] == ["zero", "three", "seven"]
+    with pytest.raises(FileNotFoundError, match="root: expected an existing corpus folder"):
+        data.load_fsdd(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="root: found no FSDD recordings"):
+        data.load_fsdd(tmp_path / "empty")
+
+
+def test_load_speech_commands_follows_the_two_lists(tmp_path):
+    clips = ["yes/0a7c2a8d_nohash_0.wav", "yes/0a7c2a8d_nohash_1.wav", "no/1b2c3d4e_nohash_0.wav",
+             "left/99aa00bb_nohash_2.wav", "_background_noise_/white_noise.wav"]
+    for clip in clips:
+        _wav(tmp_path / clip)
+    (tmp_path / "validation_list.txt").write_text("no/1b2c3d4e_nohash_0.wav\n")
+    (tmp_path / "testing_list.txt").write_text("yes/0a7c2a8d_nohash_1.wav\n\n")
+    train = data.load_speech_commands(tmp_path)
+    assert [(e.path.parent.name, e.path.name, e.text) for e in train] == [
+        ("left", "99aa00bb_nohash_2.wav", "left"), ("yes", "0a7c2a8d_nohash_0.wav", "yes"),
+    ]
+    assert [e.text for e in data.load_speech_commands(tmp_path, split="validation")] == ["no"]
+    assert [e.path.name for e in data.load_speech_commands(tmp_path, split="test")] == ["0a7c2a8d_nohash_1.wav"]
+    (tmp_path / "testing_list.txt").unlink()
+    with pytest.raises(FileNotFoundError, match="root: expected 'testing_list.txt'"):
+        data.load_speech_commands(tmp_path)
+
+
+def test_load_librispeech_reads_chapter_transcripts(tmp_path):
+    root = tmp_path / "LibriSpeech"
+    chapter = root / "dev-clean" / "84" / "121123"
+    for utt in ("84-121123-0000", "84-121123-0001"):
+        _wav(chapter / f"{utt}.flac")
+    (chapter / "84-121123.trans.txt").write_text("84-121123-0000 GO DO YOU HEAR\n84-121123-0001 BUT IN LESS THAN FIVE MINUTES\n")
+    other = root / "dev-clean" / "174" / "50561"
+    _wav(other / "174-50561-0000.flac")
+    (other / "174-50561.trans.txt").write_text("174-50561-0000 FORGOTTEN TOO THE NAME OF GILLIAN THE LOVELY CAPTIVE\n")
+    entries = data.load_librispeech(tmp_path, manifest=tmp_path / "dev.tsv")
+    assert [(e.path.name, e.text) for e in entries] == [
+        ("174-50561-0000.flac", "forgotten too the name of gillian the lovely captive"),
+        ("84-121123-0000.flac", "go do you hear"),
+        ("84-121123-0001.flac", "but in less than five minutes"),
+    ]
+    assert len(data.read_manifest(tmp_path / "dev.tsv")) == 3
+    with pytest.raises(FileNotFoundError, match="split: expected a folder 'test-clean'"):
+        data.load_librispeech(root, split="test-clean")
+    (chapter / "84-121123-0001.flac").unlink()
+    with pytest.raises(ValueError, match=r"84-121123.trans.txt:2: audio file not found"):
+        data.load_librispeech(root)
+
+
+def test_load_ljspeech_uses_the_normalised_column(tmp_path):
+    _wav(tmp_path / "wavs" / "LJ001-0001.wav", sr=22050)
+    _wav(tmp_path / "wavs" / "LJ001-0002.wav", sr=22050)
+    (tmp_path / "metadata.csv").write_text(
+        'LJ001-0001|Printing, in 1 sense|Printing, in one sense\n'
+        'LJ001-0002|"In being comparatively modern."|"In being comparatively modern."\n'
+    )
+    entries = data.load_ljspeech(tmp_path)
+    assert [e.text for e in entries] == ["printing in one sense", "in being comparatively modern"]
+    (tmp_path / "metadata.csv").write_text("LJ001-0003|missing audio|missing audio\n")
+    with pytest.raises(ValueError, match=r"metadata.csv:1: audio file not found"):
+        data.load_ljspeech(tmp_path)
+
+
+def test_download_verifies_the_checksum(tmp_path):
+    source = tmp_path / "archive.bin"
+    source.write_bytes(b"speech corpus bytes" * 100)
+    digest = data.sha256sum(source)
+    dest = tmp_path / "out" / "archive.bin"
+    got = data.download(source.as_uri(), dest, sha256=digest, progress=False)
+    assert got == dest and dest.read_bytes() == source.read_bytes()
+    bad = tmp_path / "out" / "bad.bin"
+    with pytest.raises(ValueError, match="sha256: expected 0000"):
+        data.download(source.as_uri(), bad, sha256="0" * 64, progress=False)
+    assert not bad.exists() and list((tmp_path / "out").glob("*.part")) == []
+    with pytest.raises(ValueError, match="sha256: expected 64 hexadecimal characters, got 'abc'"):
+        data.download(source.as_uri(), bad, sha256="abc", progress=False)

@@ -1,12 +1,56 @@
 """Offline speech data: espeak-ng synthesis, a synthetic command corpus, augmentation,
 manifests and loaders for published corpora.
 
+=====================  ==========================================================
+``synthesize``         text -> float32 speech at 16 kHz (espeak-ng, in-process)
+``voices``             every English voice name (accent, or accent+variant)
+``SyntheticSpeech``    endless seeded commands/digits, split by voice
+``add_noise`` ...      augmentation: noise at an SNR, speed, pitch, SpecAugment
+``read_manifest``      ``path<TAB>transcript`` files; ``write_corpus`` makes one
+``load_fsdd`` ...      published corpora (FSDD, Speech Commands, LibriSpeech, LJSpeech)
+=====================  ==========================================================
+
 Lessons: 01 (speech to look at and listen to), 06 (spoken commands), 10 (training data),
 11 (noise and real recordings).
 """
 
 from __future__ import annotations
 
+from asrlab.data.augment import add_noise, pitch_shift, spec_augment, speed_perturb
+from asrlab.data.corpora import (
+    download,
+    load_fsdd,
+    load_librispeech,
+    load_ljspeech,
+    load_speech_commands,
+    sha256sum,
+)
+from asrlab.data.manifest import (
+    Manifest,
+    ManifestEntry,
+    ManifestError,
+    normalize_transcript,
+    read_manifest,
+    write_corpus,
+    write_manifest,
+)
+from asrlab.data.synthetic import (
+    COMMANDS,
+    DIGITS,
+    SPLITS,
+    SyntheticSpeech,
+    Utterance,
+    random_transcript,
+    split_voices,
+    vocabulary,
+)
 from asrlab.data.tts import NATIVE_SR, base_voices, synthesize, variants, voices
 
-__all__ = ["NATIVE_SR", "base_voices", "synthesize", "variants", "voices"]
+__all__ = [
+    "COMMANDS", "DIGITS", "NATIVE_SR", "SPLITS",
+    "Manifest", "ManifestEntry", "ManifestError", "SyntheticSpeech", "Utterance",
+    "add_noise", "base_voices", "download", "load_fsdd", "load_librispeech", "load_ljspeech",
+    "load_speech_commands", "normalize_transcript", "pitch_shift", "random_transcript",
+    "read_manifest", "sha256sum", "spec_augment", "speed_perturb", "split_voices",
+    "synthesize", "variants", "vocabulary", "voices", "write_corpus", "write_manifest",
+]
