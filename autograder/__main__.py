@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from . import release, selfcheck
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder", description="The course's command line.")
     sub = parser.add_subparsers(dest="command", metavar="{release,check,grade}")
     p_release = sub.add_parser("release", help="generate lessons/ from solutions/")
     release.add_arguments(p_release)

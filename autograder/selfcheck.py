@@ -95,8 +95,13 @@ def results_from_executed(nb: Any) -> list[ExerciseResult]:
     results = []
     for ans in answer_cells(nb):
         answer_cell = nb["cells"][ans.index]
-        if _uses_blank(ans.source) or _is_stub(ans.source):
-            results.append(ExerciseResult(ans.grade_id, "not attempted", "fill in the blanks ___ / write the body, then run the cell"))
+        if _uses_blank(ans.source):
+            results.append(ExerciseResult(ans.grade_id, "not attempted", "the answer cell still has blanks ___ to fill in"))
+            continue
+        if _is_stub(ans.source):
+            results.append(
+                ExerciseResult(ans.grade_id, "not attempted", f"the answer cell still has `{STUB_RAISE}` in place of your code")
+            )
             continue
         error = _first_error(answer_cell)
         if error is not None:
@@ -190,7 +195,10 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m autograder check NOTEBOOK [--timeout S] [--kernel NAME]``."""
-    parser = argparse.ArgumentParser(prog="python -m autograder check", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder check",
+        description="Run one notebook in a fresh kernel and report each exercise's public check.",
+    )
     add_arguments(parser)
     return run(parser.parse_args(argv))
 
