@@ -63,12 +63,15 @@ def cost_matrix(X: np.ndarray, Y: np.ndarray, *, metric: str = "euclidean") -> n
         raise ValueError(
             f"Y: expected {x.shape[0]} features per frame like X, got shape {y.shape}"
         )
-    C = cdist(x.T, y.T, metric=metric)
-    if np.isnan(C).any():  # cosine distance of an all-zero frame
-        raise ValueError(
-            f"X, Y: metric {metric!r} is undefined for all-zero frames; use 'euclidean'"
-        )
-    return C
+    if metric == "cosine":  # the angle to an all-zero frame is undefined
+        for arr, name in ((x, "X"), (y, "Y")):
+            zero = np.flatnonzero(~arr.any(axis=0))
+            if zero.size:
+                raise ValueError(
+                    f"{name}: expected frames with a non-zero norm for metric 'cosine', "
+                    f"got an all-zero frame at index {zero[0]}"
+                )
+    return cdist(x.T, y.T, metric=metric)
 
 
 @numba.njit(cache=True)
