@@ -323,6 +323,10 @@ def power_to_db(
     if top_db is not None:
         top_db = check_real(top_db, name="top_db", low=0.0)
     ref_value = ref(S) if callable(ref) else ref
+    return _power_to_db(S, ref_value=ref_value, amin=amin, top_db=top_db)
+
+
+def _power_to_db(S: np.ndarray, *, ref_value: Any, amin: float, top_db: float | None) -> np.ndarray:
     db = 10.0 * np.log10(np.maximum(amin, S))
     db -= 10.0 * np.log10(np.maximum(amin, ref_value))
     if top_db is not None:
@@ -362,9 +366,12 @@ def amplitude_to_db(
         magnitude = magnitude.astype(np.float64)
     ref = _check_ref(ref)
     amin = check_real(amin, name="amin", low=0.0, low_open=True)
+    if top_db is not None:
+        top_db = check_real(top_db, name="top_db", low=0.0)
     ref_value = ref(magnitude) if callable(ref) else ref
-    return power_to_db(
-        np.square(magnitude), ref=np.abs(ref_value) ** 2, amin=amin**2, top_db=top_db
+    # 20 log10(a) = 10 log10(a ** 2): square everything and reuse the power formula.
+    return _power_to_db(
+        np.square(magnitude), ref_value=np.abs(ref_value) ** 2, amin=amin**2, top_db=top_db
     )
 
 
@@ -440,7 +447,9 @@ def stft(
         center: Pad so that frame ``t`` is centred at ``y[t * hop_length]`` (default
             True).  With False, ``y`` must hold at least ``n_fft`` samples.
         pad_mode: How to pad when centring: ``"constant"`` (zeros, default),
-            ``"edge"``, ``"reflect"``...
+            ``"edge"``, ``"reflect"``...  The whole signal is padded with ``np.pad``.
+            (librosa 0.11 pads the tail separately; with ``"reflect"`` and a hop of
+            half a frame or more its last frame can then differ from this definition.)
 
     Returns:
         Complex array of shape ``(1 + n_fft // 2, n_frames)``: complex64 for float32
@@ -587,7 +596,7 @@ def _mel_filterbank(
             f"bin (n_fft={n_fft} at sr={sr} Hz is too coarse for n_mels={n_mels}); "
             "use fewer mel bands or a larger n_fft",
             UserWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
     weights.flags.writeable = False
     return weights
