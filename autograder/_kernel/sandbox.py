@@ -1,0 +1,282 @@
+"""Kernel launcher: ``python -I -S sandbox.py CONFIG.json`` (started by the grader).
+
+Standard library only; it runs before the learner's code and is trusted.  Steps:
+
+1. Join the cgroups the grader prepared (memory, pids), by writing its own PID.
+2. Enter new mount, network and PID namespaces (``unshare(2)``).  As root that needs no
+   user namespace; otherwise a user namespace mapping the caller to root is tried.
+3. Fork: the child becomes PID 1 of the new PID namespace and acts as its init.  When the
+   launcher dies (the grader kills the kernel) the kernel receives ``SIGKILL`` and with the
+   namespace's init every process the learner started dies too.
+4. In the new mount namespace: mount a fresh ``proc``, cover every path in ``hide`` with an
+   empty read-only ``tmpfs`` (the project tree, ``solutions/``, the submissions, the grader's
+   output, ``/tmp``, home directories, the cgroup file system), then bind back, read-only,
+   only what the kernel needs (``keep``: the Python installation and the staged packages),
+   read-write the connection directory, and mount a small fresh ``tmpfs`` as the scratch
+   directory that becomes the kernel's working directory.
+5. Fork the kernel: lower the resource limits (address space, CPU seconds, file size,
+   open files, core dumps, and processes when no pids cgroup exists), drop to the
+   unprivileged ``uid``/``gid`` (or drop every capability when there is no other user to
+   become), forbid new privileges, and exec ``argv`` with exactly ``env``.
+
+Whatever could not be done is listed in ``launch.json`` next to the config file, and the
+grader records it as a warning.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+import resource
+import shutil
+import signal
+import sys
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _mount(source: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    _check(
+        _libc.mount(
+            source.encode(), target.encode(), fstype.encode() if fstype else None,
+            ctypes.c_ulong(flags), data.encode() if data else None,
+        ),
+        f"mount {target}",
+    )
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def _enter_namespaces(warnings: list[str]) -> bool:
+    """Unshare mount+net+pid; True when isolated."""
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID
+    if _libc.unshare(flags) == 0:
+        return True
+    uid, gid = os.getuid(), os.getgid()
+    if _libc.unshare(flags | CLONE_NEWUSER) == 0:
+        try:
+            _write("/proc/self/setgroups", "deny")
+            _write("/proc/self/uid_map", f"0 {uid} 1")
+            _write("/proc/self/gid_map", f"0 {gid} 1")
+        except OSError as exc:
+            warnings.append(f"user namespace without an id map ({exc}); no file system isolation")
+            return False
+        return True
+    err = ctypes.get_errno()
+    warnings.append(
+        f"cannot create namespaces ({os.strerror(err)}): the kernel can reach the network "
+        "and read the grader's files"
+    )
+    return False
+
+
+def _isolate_files(cfg: dict, warnings: list[str]) -> None:
+    """Hide, bind back, scratch.  Runs as (namespace) root inside the new mount namespace."""
+    _mount("none", "/", None, MS_REC | MS_PRIVATE)
+    try:
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError as exc:
+        warnings.append(f"no private /proc ({exc})")
+    # Hold every path to bring back by a descriptor before anything gets covered.
+    kept = []
+    for item in cfg["keep"]:
+        try:
+            fd = os.open(item["src"], os.O_PATH | os.O_DIRECTORY)
+        except OSError as exc:
+            warnings.append(f"cannot keep {item['src']} ({exc.strerror})")
+            continue
+        kept.append((fd, item))
+    for path in sorted(cfg["hide"], key=len):
+        if not os.path.isdir(path):
+            continue
+        try:
+            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,nr_inodes=4096,mode=0755")
+        except OSError as exc:
+            warnings.append(f"cannot hide {path} ({exc.strerror})")
+    for fd, item in sorted(kept, key=lambda k: len(k[1]["dst"])):
+        dst = item["dst"]
+        try:
+            os.makedirs(dst, mode=0o755, exist_ok=True)
+            _mount(f"/proc/self/fd/{fd}", dst, None, MS_BIND | MS_REC)
+            if item.get("ro", True):
+                _mount("none", dst, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        except OSError as exc:
+            warnings.append(f"cannot bind {dst} ({exc.strerror})")
+        os.close(fd)
+    scratch = cfg["scratch"]
+    os.makedirs(scratch, mode=0o755, exist_ok=True)
+    uid, gid = cfg.get("uid"), cfg.get("gid")
+    owner = f",uid={uid},gid={gid}" if uid is not None else ""
+    _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={cfg['scratch_bytes']},mode=0700{owner}")
+    # Make the covering file systems read-only now that the mount points exist.
+    for path in cfg["hide"]:
+        if os.path.isdir(path) and not any(path == k["dst"] for _, k in kept):
+            try:
+                _mount("none", path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=1m")
+            except OSError:
+                pass
+
+
+def _prepare_scratch(cfg: dict) -> None:
+    scratch = cfg["scratch"]
+    mpl = os.path.join(scratch, ".config", "matplotlib")
+    os.makedirs(mpl, exist_ok=True)
+    for src in cfg.get("copy_into_mplconfig", []):
+        try:
+            shutil.copy(src, mpl)
+        except OSError:
+            pass
+    uid, gid = cfg.get("uid"), cfg.get("gid")
+    if uid is not None:
+        for root, dirs, files in os.walk(scratch):
+            for name in [*dirs, *files]:
+                os.chown(os.path.join(root, name), uid, gid)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_all_capabilities() -> None:
+    header = _CapHeader(0x20080522, 0)
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
+
+
+def _exec_kernel(cfg: dict, isolated: bool) -> None:
+    """In the kernel's process: limits, identity, exec.  Never returns."""
+    try:
+        for name, value in cfg["rlimits"].items():
+            which = getattr(resource, f"RLIMIT_{name}")
+            soft, hard = value if isinstance(value, list) else (value, value)
+            cur_soft, cur_hard = resource.getrlimit(which)
+            if cur_hard != resource.RLIM_INFINITY:
+                hard = min(hard, cur_hard)
+                soft = min(soft, hard)
+            resource.setrlimit(which, (soft, hard))
+        uid, gid = cfg.get("uid"), cfg.get("gid")
+        if uid is not None and os.getuid() == 0 and not cfg.get("user_namespace"):
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+        elif isolated:
+            _drop_all_capabilities()
+        _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        os.chdir(cfg["scratch"])
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
+            signal.signal(sig, signal.SIG_DFL)
+        os.execve(cfg["argv"][0], cfg["argv"], cfg["env"])
+    except BaseException as exc:  # noqa: BLE001 - report and die, nothing else to do
+        print(f"sandbox: cannot start the kernel: {exc!r}", file=sys.stderr, flush=True)
+        os._exit(70)
+
+
+def _init(cfg: dict, isolated: bool, warnings: list[str]) -> None:
+    """PID 1 of the namespace: isolate, start the kernel, reap, exit with its status."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if isolated:
+        try:
+            _isolate_files(cfg, warnings)
+        except OSError as exc:  # degrade: run the kernel with limits but without hiding
+            warnings.append(f"file system isolation failed ({exc})")
+            isolated = False
+    else:
+        os.makedirs(cfg["scratch"], exist_ok=True)
+    _prepare_scratch(cfg)
+    _report(cfg, warnings, isolated=isolated)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    kernel = os.fork()
+    if kernel == 0:
+        _exec_kernel(cfg, isolated)
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            os._exit(0)
+        except InterruptedError:
+            continue
+        if pid == kernel:
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+
+
+def _report(cfg: dict, warnings: list[str], *, isolated: bool) -> None:
+    """Write ``launch.json`` through the descriptor opened before the files were hidden."""
+    with os.fdopen(cfg["report_fd"], "w") as f:
+        json.dump({"isolated": isolated, "warnings": warnings}, f)
+
+
+def main() -> None:
+    with open(sys.argv[1]) as f:
+        cfg = json.load(f)
+    warnings: list[str] = []
+    cfg["report_fd"] = os.open(cfg["report"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    if cfg.get("uid") is not None and os.geteuid() == 0:
+        for path in cfg.get("chown", []):
+            try:
+                os.chown(path, cfg["uid"], cfg["gid"])
+            except OSError as exc:
+                warnings.append(f"cannot hand {path} to the kernel's user ({exc.strerror})")
+    for procs in cfg.get("cgroup_procs", []):
+        try:
+            _write(procs, str(os.getpid()))
+        except OSError as exc:
+            warnings.append(f"cannot join cgroup {procs} ({exc.strerror})")
+    isolated = False
+    if cfg.get("namespaces", True):
+        isolated = _enter_namespaces(warnings)
+        cfg["user_namespace"] = isolated and os.getuid() == 0 and os.geteuid() == 0 and _in_user_ns()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    child = os.fork()  # first child of the new PID namespace: its init
+    if child == 0:
+        _init(cfg, isolated, warnings)
+        os._exit(0)
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except InterruptedError:
+            continue
+    sys.exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+
+
+def _in_user_ns() -> bool:
+    try:
+        with open("/proc/self/uid_map") as f:
+            return f.read().split() != ["0", "0", "4294967295"]
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    main()

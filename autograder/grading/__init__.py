@@ -1,0 +1,439 @@
+"""The grading engine: ``python -m autograder grade SUBMISSIONS --out OUT``.
+
+:func:`grade` finds every submitted notebook, runs each lesson's **skeleton** (the
+instructor's solution notebook with only the answer cells taken from the submission) in a
+fresh sandboxed kernel, runs every exercise's public and hidden cases through that kernel,
+judges the answers in this process (:meth:`autograder.exercise.Exercise.judge`), and writes
+
+* ``OUT/grades.csv``: ``student_id, lesson_id, exercise_id, score, max_score, status``, one
+  row per student, lesson and exercise (statuses: :mod:`autograder.grading.engine`), plus a
+  row with ``exercise_id`` ``(notebook)`` and ``max_score`` 0 when the notebook itself was
+  ``tampered`` (locked cells changed, answer cells duplicated or retyped), ``flagged``
+  (matched by position, renamed) or ``unreadable`` (not a notebook);
+* ``OUT/feedback/<student>.md`` and ``.html``: per exercise the score, the public checks'
+  messages and hints, and for hidden cases only what went wrong (never their inputs,
+  expected values or the tests' code);
+* ``OUT/grades.json``: the same with every case and the grader's warnings.
+
+Files are written to a temporary name in ``OUT`` and renamed, so a killed run leaves either
+the old or the new version of each file.  Sandbox: :mod:`autograder.grading.kernel` and
+``autograder/_kernel``.  Matching rules: :mod:`autograder.grading.notebooks`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import io
+import json
+import os
+import sys
+import tempfile
+import threading
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ..exercise import Case, Exercise
+from .engine import MISSING, STATUSES, ExerciseResult, NotebookGrader
+from .kernel import Limits, Sandbox, Stage
+from .notebooks import Lesson, LessonError, Match, load_lesson, match_submission, read_submission
+
+__all__ = ["grade", "main", "Report", "Row", "STATUSES", "GradingError"]
+
+NOTEBOOK_ROW = "(notebook)"
+CSV_HEADER = ("student_id", "lesson_id", "exercise_id", "score", "max_score", "status")
+
+
+class GradingError(ValueError):
+    """Bad arguments or an unusable course set-up; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of ``grades.csv``."""
+
+    student_id: str
+    lesson_id: str
+    exercise_id: str
+    score: float
+    max_score: float
+    status: str
+
+
+@dataclass
+class NotebookReport:
+    student: str
+    lesson: str
+    path: str
+    results: list[ExerciseResult]
+    notebook_status: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[Row]:
+        rows = [Row(self.student, self.lesson, r.exercise.id, round(r.score, 4), float(r.exercise.points), r.status)
+                for r in self.results]
+        if self.notebook_status:
+            rows.append(Row(self.student, self.lesson, NOTEBOOK_ROW, 0.0, 0.0, self.notebook_status))
+        return rows
+
+
+@dataclass
+class Report:
+    """What :func:`grade` did: every row, per-notebook details and the warnings."""
+
+    rows: list[Row]
+    notebooks: list[NotebookReport]
+    warnings: list[str]
+    layout: str
+
+    def row(self, student: str, lesson: str, exercise: str) -> Row:
+        for r in self.rows:
+            if (r.student_id, r.lesson_id, r.exercise_id) == (student, lesson, exercise):
+                return r
+        raise KeyError((student, lesson, exercise))
+
+
+# ---------------------------------------------------------------------- discovery
+def _lessons(solutions: Path, registry: Mapping[str, Exercise]) -> list[Lesson]:
+    if not solutions.is_dir():
+        raise GradingError(f"--solutions: expected a directory of solution notebooks, got {str(solutions)!r}")
+    paths = sorted(solutions.glob("*.ipynb"))
+    if not paths:
+        raise GradingError(f"--solutions: no solution notebooks (*.ipynb) in {str(solutions)!r}")
+    lessons = []
+    for p in paths:
+        try:
+            lesson = load_lesson(p, registry)
+        except LessonError as exc:
+            raise GradingError(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - an unreadable solution is the instructor's to fix
+            raise GradingError(f"{p}: cannot read the solution notebook ({exc})") from None
+        if lesson.exercises:
+            lessons.append(lesson)
+    if not lessons:
+        raise GradingError(f"--solutions: no notebook in {str(solutions)!r} has exercises in the registry")
+    return lessons
+
+
+def _ids_in(path: Path) -> set[str]:
+    cells, _ = read_submission(path)
+    ids = set()
+    for c in cells or []:
+        meta = c.get("metadata")
+        nbg = meta.get("nbgrader") if isinstance(meta, Mapping) else None
+        gid = nbg.get("grade_id") if isinstance(nbg, Mapping) else None
+        if isinstance(gid, str):
+            ids.add(gid.removesuffix("-check"))
+    return ids
+
+
+def discover(submissions: Path, lessons: list[Lesson]) -> tuple[str, dict[str, dict[str, list[Path]]]]:
+    """Find the notebooks: ``{student: {lesson: [paths]}}`` and the layout's name.
+
+    Layouts: ``SUBMISSIONS/<student>/<lesson>.ipynb`` (``flat``) or nbgrader's
+    ``submitted/<student>/<assignment>/<notebook>.ipynb`` (``nbgrader``; ``SUBMISSIONS``
+    may be the ``submitted`` folder or its parent).  A notebook whose name is not a lesson
+    id (a renamed file, ``Untitled.ipynb``) is assigned to the lesson whose exercise ids it
+    carries, when there is exactly one.
+    """
+    if not submissions.is_dir():
+        raise GradingError(f"SUBMISSIONS: expected a directory, got {str(submissions)!r}")
+    root = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
+    students = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    nested = any(any(q.is_dir() and any(q.glob("*.ipynb")) for q in s.iterdir()) for s in students)
+    layout = "nbgrader" if nested else "flat"
+    by_id = {lesson.id: lesson for lesson in lessons}
+    found: dict[str, dict[str, list[Path]]] = {}
+    for s in students:
+        files = sorted(s.glob("*/*.ipynb")) if layout == "nbgrader" else sorted(s.glob("*.ipynb"))
+        per: dict[str, list[Path]] = {}
+        for f in files:
+            if f.name.startswith(".") or ".ipynb_checkpoints" in f.parts:
+                continue
+            lesson_id = f.stem if f.stem in by_id else (f.parent.name if layout == "nbgrader" and f.parent.name in by_id else None)
+            if lesson_id is None:
+                ids = _ids_in(f)
+                owners = [lesson.id for lesson in lessons if ids & set(lesson.exercises)]
+                lesson_id = owners[0] if len(owners) == 1 else None
+            if lesson_id is not None:
+                per.setdefault(lesson_id, []).append(f)
+        found[s.name] = per
+    return layout, found
+
+
+# ---------------------------------------------------------------------- grading
+def _grade_one(stage: Stage, limits: Limits, lesson: Lesson, student: str, paths: list[Path],
+               hidden: dict[str, list[Case]], warnings: list[str], lock: threading.Lock) -> NotebookReport:
+    if not paths:
+        return NotebookReport(student, lesson.id, "", [
+            ExerciseResult(ex, MISSING, 0.0, "no notebook was submitted for this lesson") for ex in lesson.exercises.values()
+        ])
+    exact = [p for p in paths if p.stem == lesson.id]
+    path = (exact or paths)[0]
+    notes: list[str] = []
+    flagged: list[str] = []
+    if not exact:
+        flagged.append(f"the notebook was submitted as {path.name!r}")
+    if len(paths) > 1:
+        flagged.append(f"{len(paths)} notebooks for this lesson; graded {path.name!r}")
+    cells, why = read_submission(path)
+    if cells is None:
+        return NotebookReport(student, lesson.id, str(path), [
+            ExerciseResult(ex, MISSING, 0.0, f"the notebook could not be read: {why}") for ex in lesson.exercises.values()
+        ], "unreadable", [why])
+    match: Match = match_submission(lesson, cells)
+    notes = match.tampered + match.flagged + flagged
+    sb = Sandbox(stage, limits)
+    try:
+        sb.start()
+        results = NotebookGrader(sb, lesson, match, hidden).grade()
+    finally:
+        with lock:
+            for w in sb.warnings:
+                if w not in warnings:
+                    warnings.append(w)
+        sb.close()
+    status = "tampered" if match.tampered else ("flagged" if match.flagged or flagged else "")
+    return NotebookReport(student, lesson.id, str(path), results, status, notes)
+
+
+def grade(
+    submissions: Path,
+    out: Path,
+    *,
+    jobs: int = 1,
+    timeout: float = 30.0,
+    memory_mb: int = 2048,
+    solutions: Path = Path("solutions"),
+    registry: dict | None = None,
+    seed: int | None = None,
+) -> Report:
+    """Grade every notebook under ``submissions`` and write the results to ``out``.
+
+    Args:
+        submissions: ``<student>/<lesson>.ipynb`` or nbgrader's ``submitted/<student>/
+            <assignment>/<notebook>.ipynb``.
+        out: Output directory (created); ``grades.csv``, ``grades.json``, ``feedback/``.
+        jobs: Notebooks graded at once, each in its own kernel (default 1).
+        timeout: Seconds per cell and per case (default 30).
+        memory_mb: Memory per kernel in MiB (default 2048).
+        solutions: The solution notebooks (default ``solutions``).
+        registry: Exercises by id (default: :func:`autograder.exercises.registry`).
+        seed: Seed of the hidden cases' random generator (default 0), the same for every
+            student.
+
+    Returns:
+        The :class:`Report`.
+
+    Raises:
+        GradingError: Bad arguments or solution notebooks that do not fit the registry.
+
+    Lesson: 00 Start here (how grading works).
+    """
+    if jobs < 1:
+        raise GradingError(f"--jobs: expected a positive number of parallel kernels, got {jobs}")
+    if not timeout > 0:
+        raise GradingError(f"--timeout: expected a positive number of seconds, got {timeout}")
+    if memory_mb < 256:
+        raise GradingError(f"--memory: expected at least 256 MiB per kernel, got {memory_mb}")
+    submissions, out, solutions = Path(submissions).resolve(), Path(out).resolve(), Path(solutions).resolve()
+    if out == submissions or submissions in out.parents:
+        raise GradingError(f"--out: must not be inside SUBMISSIONS ({str(submissions)!r}), got {str(out)!r}")
+    if registry is None:
+        from ..exercises import registry as _registry
+
+        registry = _registry()
+    lessons = _lessons(solutions, registry)
+    layout, found = discover(submissions, lessons)
+    hidden: dict[str, list[Case]] = {}
+    base_seed = 0 if seed is None else int(seed)
+    for lesson in lessons:
+        for ex in lesson.exercises.values():
+            hidden[ex.id] = ex.hidden_cases(np.random.default_rng([base_seed, zlib.crc32(ex.id.encode())]))
+    out.mkdir(parents=True, exist_ok=True)
+    project_root = Path(__file__).resolve().parents[2]
+    stage = Stage(project_root=project_root, hide=[submissions, out, solutions])
+    limits = Limits(timeout=float(timeout), memory_mb=int(memory_mb))
+    warnings: list[str] = []
+    lock = threading.Lock()
+    tasks = [(student, lesson, per.get(lesson.id, [])) for student, per in sorted(found.items()) for lesson in lessons]
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            reports = list(pool.map(lambda t: _grade_one(stage, limits, t[1], t[0], t[2], hidden, warnings, lock), tasks))
+    finally:
+        stage.close()
+    rows = [r for rep in reports for r in rep.rows()]
+    report = Report(rows, reports, warnings, layout)
+    write_outputs(report, out)
+    return report
+
+
+# ---------------------------------------------------------------------- output
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+
+
+def _case_lines(res: ExerciseResult) -> list[str]:
+    lines = []
+    n_pub = sum(c.public for c in res.cases)
+    hidden_i = 0
+    for i, c in enumerate(res.cases):
+        if c.public:
+            name = f"public check {i + 1} of {n_pub}" + (f" ({c.label})" if c.label else "")
+        else:
+            hidden_i += 1
+            name = f"hidden test {hidden_i}" + (f" ({c.label})" if c.label else "")
+        if c.status == "passed":
+            lines.append(f"{name}: passed")
+        else:
+            lines.append(f"{name}: {c.status}: {c.message}" if c.message else f"{name}: {c.status}")
+    return lines
+
+
+def _feedback_md(student: str, reps: list[NotebookReport]) -> str:
+    out = [f"# Feedback for {student}", ""]
+    for rep in reps:
+        total = sum(r.score for r in rep.results)
+        possible = sum(r.exercise.points for r in rep.results)
+        out += [f"## {rep.lesson}: {_fmt(total)} / {_fmt(possible)}", ""]
+        if rep.notebook_status:
+            out.append(f"Notebook {rep.notebook_status}:")
+            out += [f"- {n}" for n in rep.notes]
+            out.append("")
+        for r in rep.results:
+            out.append(f"### {r.exercise.id} ({r.exercise.title}): {_fmt(r.score)} / {r.exercise.points}, {r.status}")
+            if r.message:
+                out.append(f"{r.message}.")
+            out += [f"- {line}" for line in _case_lines(r)]
+            if r.status not in ("passed", "missing", "not-attempted") and not any(c.status == "failed" for c in r.cases):
+                out.append(f"- Hint: {r.exercise.hint}")
+            out.append("")
+    return "\n".join(out) + "\n"
+
+
+def _feedback_html(student: str, md: str) -> str:
+    body = []
+    in_list = False
+    for line in md.splitlines():
+        if line.startswith("- "):
+            if not in_list:
+                body.append("<ul>")
+                in_list = True
+            body.append(f"<li>{html.escape(line[2:])}</li>")
+            continue
+        if in_list:
+            body.append("</ul>")
+            in_list = False
+        if line.startswith("### "):
+            body.append(f"<h3>{html.escape(line[4:])}</h3>")
+        elif line.startswith("## "):
+            body.append(f"<h2>{html.escape(line[3:])}</h2>")
+        elif line.startswith("# "):
+            body.append(f"<h1>{html.escape(line[2:])}</h1>")
+        elif line:
+            body.append(f"<p>{html.escape(line)}</p>")
+    if in_list:
+        body.append("</ul>")
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Feedback for {html.escape(student)}"
+            "</title></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def _safe_name(student: str) -> str:
+    keep = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in student).lstrip(".")
+    return keep or "_"
+
+
+def write_outputs(report: Report, out: Path) -> None:
+    """Write ``grades.csv``, ``grades.json`` and ``feedback/`` atomically."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_HEADER)
+    for r in report.rows:
+        w.writerow([r.student_id, r.lesson_id, r.exercise_id, _fmt(r.score), _fmt(r.max_score), r.status])
+    students: dict[str, list[NotebookReport]] = {}
+    for rep in report.notebooks:
+        students.setdefault(rep.student, []).append(rep)
+    for student, reps in students.items():
+        md = _feedback_md(student, reps)
+        _atomic_write(out / "feedback" / f"{_safe_name(student)}.md", md)
+        _atomic_write(out / "feedback" / f"{_safe_name(student)}.html", _feedback_html(student, md))
+    detail: dict[str, Any] = {
+        "layout": report.layout,
+        "warnings": report.warnings,
+        "notebooks": [
+            {
+                "student": rep.student, "lesson": rep.lesson, "path": rep.path,
+                "notebook_status": rep.notebook_status, "notes": rep.notes,
+                "exercises": [
+                    {"id": r.exercise.id, "status": r.status, "score": round(r.score, 4),
+                     "max_score": r.exercise.points, "message": r.message,
+                     "cases": [{"public": c.public, "label": c.label, "status": c.status, "message": c.message}
+                               for c in r.cases]}
+                    for r in rep.results
+                ],
+            }
+            for rep in report.notebooks
+        ],
+    }
+    _atomic_write(out / "grades.json", json.dumps(detail, indent=1) + "\n")
+    _atomic_write(out / "grades.csv", buf.getvalue())
+
+
+# ---------------------------------------------------------------------- command line
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m autograder grade",
+                                description="Grade submitted notebooks with the hidden tests, in sandboxed kernels.")
+    p.add_argument("submissions", type=Path, help="SUBMISSIONS/<student>/<lesson>.ipynb or nbgrader's submitted/")
+    p.add_argument("--out", type=Path, required=True, help="output directory: grades.csv, grades.json, feedback/")
+    p.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1)")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds per cell and per test case (default 30)")
+    p.add_argument("--memory", type=int, default=2048, help="memory per kernel in MiB (default 2048)")
+    p.add_argument("--solutions", type=Path, default=Path("solutions"), help="solution notebooks (default solutions)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the hidden cases (default 0)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry: 0 when every notebook got its rows, 2 for bad arguments, 1 for a grader fault."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:
+        return int(exc.code or 0) if exc.code in (0, None) else 2
+    try:
+        report = grade(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
+                       solutions=args.solutions, seed=args.seed)
+    except GradingError as exc:
+        print(f"grade: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a fault of the grader itself
+        print(f"grade: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    for w in report.warnings:
+        print(f"grade: warning: {w}", file=sys.stderr)
+    n_students = len({r.student_id for r in report.rows})
+    print(f"graded {len(report.notebooks)} notebook(s) of {n_students} student(s) into {args.out / 'grades.csv'}")
+    return 0

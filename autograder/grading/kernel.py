@@ -1,0 +1,500 @@
+"""The sandboxed kernel, seen from the grader: start, execute with limits, restart.
+
+One :class:`Sandbox` is a Jupyter kernel (``jupyter_client.KernelManager``, ``ipc``
+transport) started through ``autograder/_kernel/sandbox.py`` with its own memory and pids
+cgroups.  :meth:`Sandbox.execute` runs one piece of code with a wall-clock timeout
+(interrupt first, then kill and restart when the code swallows ``KeyboardInterrupt``) and
+an output budget, and tells what happened as an :class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+import compileall
+import json
+import os
+import pwd
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import zmq
+
+_KERNEL_FILES = Path(__file__).resolve().parent.parent / "_kernel"
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one kernel.
+
+    Args:
+        timeout: Wall-clock seconds per cell and per case call.
+        memory_mb: Memory of the kernel and its children (cgroup), and address space of
+            each process (``RLIMIT_AS``), in MiB.
+        max_output_bytes: Output (stdout, stderr, displays) one execution may produce.
+        max_file_bytes: Largest file the kernel may write (``RLIMIT_FSIZE``).
+        scratch_bytes: Size of the scratch directory (a ``tmpfs``).
+        max_pids: Processes and threads in the kernel's pids cgroup.
+        grace: Seconds between the interrupt and the kill of a timed-out execution.
+    """
+
+    timeout: float = 30.0
+    memory_mb: int = 2048
+    max_output_bytes: int = 2_000_000
+    max_file_bytes: int = 64 * 2**20
+    scratch_bytes: int = 128 * 2**20
+    max_pids: int = 96
+    grace: float = 2.0
+
+    @property
+    def cpu_seconds(self) -> int:
+        return int(self.timeout * 20) + 60
+
+
+@dataclass
+class Outcome:
+    """What one execution did.
+
+    ``status`` is ``"ok"``, ``"error"`` (the code raised: ``ename``/``evalue``),
+    ``"timeout"``, ``"output-limit"``, ``"memory"``, ``"pids"``, ``"cpu"``, or ``"died"``
+    (the kernel ended otherwise: ``os._exit``, a crash).  After anything but ``ok`` and
+    ``error`` the kernel was restarted and holds none of the notebook's state.
+    """
+
+    status: str
+    ename: str = ""
+    evalue: str = ""
+    output_bytes: int = 0
+    expressions: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def restarted(self) -> bool:
+        return self.status not in ("ok", "error")
+
+
+def _own_cgroup(controller: str) -> Path | None:
+    root = Path("/sys/fs/cgroup") / controller
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controller in controllers.split(","):
+            where = root / path.lstrip("/")
+            return where if where.is_dir() else None
+    return None
+
+
+class _Cgroup:
+    """A memory or pids cgroup (v1) made for one kernel; ``None`` members when impossible."""
+
+    def __init__(self, controller: str, name: str) -> None:
+        self.path: Path | None = None
+        parent = _own_cgroup(controller)
+        if parent is None:
+            return
+        path = parent / name
+        try:
+            path.mkdir()
+        except OSError:
+            return
+        self.path = path
+
+    def set(self, knob: str, value: str) -> bool:
+        if self.path is None:
+            return False
+        try:
+            (self.path / knob).write_text(value)
+            return True
+        except OSError:
+            return False
+
+    def read(self, knob: str) -> str:
+        if self.path is None:
+            return ""
+        try:
+            return (self.path / knob).read_text()
+        except OSError:
+            return ""
+
+    def counter(self, knob: str, key: str | None = None) -> int:
+        text = self.read(knob)
+        if key is None:
+            return int(text.strip() or 0)
+        for line in text.splitlines():
+            k, _, v = line.partition(" ")
+            if k == key:
+                return int(v)
+        return 0
+
+    def kill_all(self) -> None:
+        for _ in range(50):
+            pids = [int(p) for p in self.read("cgroup.procs").split()]
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.02)
+
+    def remove(self) -> None:
+        if self.path is None:
+            return
+        self.kill_all()
+        for _ in range(50):
+            try:
+                self.path.rmdir()
+                break
+            except OSError:
+                time.sleep(0.02)
+        self.path = None
+
+
+class Stage:
+    """Files shared by every kernel of one grading run (a private temporary directory).
+
+    ``site/`` holds read-only copies of ``asrlab``, the stub ``autograder`` package (with
+    ``autograder.plain``) and the case runner; each kernel gets ``k<N>/`` with its
+    connection directory.  :meth:`close` removes everything.
+    """
+
+    def __init__(self, *, project_root: Path, hide: list[Path]) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="nb-"))
+        os.chmod(self.base, 0o711)
+        self.site = self.base / "site"
+        self.site.mkdir()
+        shutil.copytree(_KERNEL_FILES / "stub" / "autograder", self.site / "autograder",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(_PACKAGE_ROOT / "autograder" / "plain.py", self.site / "autograder" / "plain.py")
+        shutil.copy(_KERNEL_FILES / "harness.py", self.site / "_case_runner.py")
+        import asrlab
+
+        shutil.copytree(Path(asrlab.__file__).resolve().parent, self.site / "asrlab",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        compileall.compile_dir(str(self.site), quiet=2)
+        for root, dirs, files in os.walk(self.site):
+            for name in dirs:
+                os.chmod(os.path.join(root, name), 0o755)
+            for name in files:
+                os.chmod(os.path.join(root, name), 0o644)
+        self.fontlists = []
+        try:
+            import matplotlib
+
+            cache = Path(matplotlib.get_cachedir())
+            self.fontlists = [str(p) for p in cache.glob("fontlist-*.json")]
+        except Exception:  # noqa: BLE001 - a missing font cache only costs start-up time
+            pass
+        self.project_root = project_root
+        self.hide = [str(p) for p in hide]
+        self._counter = 0
+        self.is_root = os.geteuid() == 0
+        self.uid = self.gid = None
+        if self.is_root:
+            try:
+                pw = pwd.getpwnam("nobody")
+                self.uid, self.gid = pw.pw_uid, pw.pw_gid
+            except KeyError:
+                pass
+
+    def new_dir(self) -> Path:
+        self._counter += 1
+        d = self.base / f"k{self._counter}-{uuid.uuid4().hex[:8]}"
+        d.mkdir()
+        return d
+
+    def close(self) -> None:
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def _hidden_paths(stage: Stage) -> list[str]:
+    paths = {
+        str(stage.project_root), "/tmp", "/var/tmp", "/dev/shm", "/root", "/home", "/run/user",
+        "/sys/fs/cgroup", *stage.hide,
+    }
+    home = os.path.expanduser("~")
+    if home not in ("/", ""):
+        paths.add(home)
+    return sorted(p for p in paths if p)
+
+
+class Sandbox:
+    """One learner kernel.  Use :meth:`start`, :meth:`execute`, :meth:`close`."""
+
+    def __init__(self, stage: Stage, limits: Limits) -> None:
+        self.stage = stage
+        self.limits = limits
+        self.km = None
+        self.kc = None
+        self.warnings: list[str] = []
+        self.restarts = 0
+        self._mem: _Cgroup | None = None
+        self._pids: _Cgroup | None = None
+        self._dir: Path | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        from jupyter_client import KernelManager
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        d = self.stage.new_dir()
+        self._dir = d
+        conn = d / "conn"
+        conn.mkdir()
+        spec_dir = d / "spec" / "sandbox"
+        spec_dir.mkdir(parents=True)
+        name = uuid.uuid4().hex[:12]
+        self._mem = _Cgroup("memory", name)
+        self._pids = _Cgroup("pids", name)
+        limit = str(self.limits.memory_mb * 2**20)
+        cg_warn = []
+        if self._mem.set("memory.limit_in_bytes", limit):
+            self._mem.set("memory.memsw.limit_in_bytes", limit)
+        else:
+            cg_warn.append("no memory cgroup: memory is limited by address space only")
+        has_pids = self._pids.set("pids.max", str(self.limits.max_pids))
+        if not has_pids:
+            cg_warn.append("no pids cgroup: processes are limited by RLIMIT_NPROC only")
+        uid, gid = self.stage.uid, self.stage.gid
+        if uid is not None:
+            os.chown(conn, uid, gid)
+        os.chmod(d, 0o711)
+        scratch = d / "scratch"
+        venv = Path(sys.prefix)
+        keep = [{"src": str(venv), "dst": str(venv), "ro": True},
+                {"src": str(self.stage.site), "dst": str(self.stage.site), "ro": True},
+                {"src": str(conn), "dst": str(conn), "ro": False}]
+        if Path(sys.base_prefix) != venv:
+            keep.append({"src": sys.base_prefix, "dst": sys.base_prefix, "ro": True})
+        rlimits: dict[str, Any] = {
+            "AS": self.limits.memory_mb * 2**20,
+            "CPU": [self.limits.cpu_seconds, self.limits.cpu_seconds + 5],
+            "FSIZE": self.limits.max_file_bytes,
+            "NOFILE": 1024,
+            "CORE": 0,
+        }
+        if not has_pids:
+            rlimits["NPROC"] = self.limits.max_pids
+        env = {
+            "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(scratch),
+            "TMPDIR": str(scratch),
+            "LANG": "C.UTF-8",
+            "PYTHONPATH": str(self.stage.site),
+            "PYTHONNOUSERSITE": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "MPLCONFIGDIR": str(scratch / ".config" / "matplotlib"),
+            "IPYTHONDIR": str(scratch / ".ipython"),
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+        }
+        conn_file = conn / "kernel.json"
+        cfg = {
+            "keep": keep,
+            "hide": _hidden_paths(self.stage),
+            "scratch": str(scratch),
+            "scratch_bytes": self.limits.scratch_bytes,
+            "uid": uid,
+            "gid": gid,
+            "chown": [str(conn_file)],
+            "cgroup_procs": [str(c.path / "cgroup.procs") for c in (self._mem, self._pids) if c.path],
+            "rlimits": rlimits,
+            "env": env,
+            "argv": [sys.executable, "-s", "-m", "ipykernel_launcher", "-f", str(conn_file),
+                     "--HistoryManager.hist_file=:memory:", "--IPKernelApp.quiet=True"],
+            "copy_into_mplconfig": self.stage.fontlists,
+            "report": str(d / "launch.json"),
+        }
+        cfg_path = d / "launch-config.json"
+        cfg_path.write_text(json.dumps(cfg))
+        os.chmod(cfg_path, 0o600)
+        (spec_dir / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-I", "-S", str(_KERNEL_FILES / "sandbox.py"), str(cfg_path)],
+            "display_name": "sandbox",
+            "language": "python",
+            "interrupt_mode": "signal",
+        }))
+        ksm = KernelSpecManager(kernel_dirs=[str(d / "spec")], ensure_native_kernel=False)
+        km = KernelManager(kernel_name="sandbox", kernel_spec_manager=ksm, transport="ipc",
+                           ip=str(conn / "k"), connection_file=str(conn_file))
+        km.start_kernel(env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        self.km = km
+        kc = km.client()
+        kc.allow_stdin = False
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+        except RuntimeError as exc:
+            self._stop()
+            raise RuntimeError(f"the sandboxed kernel did not start: {exc}; {self._launch_report()}") from exc
+        self.kc = kc
+        report = self._launch_report_data()
+        for w in cg_warn + report.get("warnings", []):
+            if w not in self.warnings:
+                self.warnings.append(w)
+
+    def _launch_report_data(self) -> dict:
+        try:
+            return json.loads((self._dir / "launch.json").read_text())
+        except (OSError, ValueError, TypeError):
+            return {}
+
+    def _launch_report(self) -> str:
+        data = self._launch_report_data()
+        return "; ".join(data.get("warnings", [])) or "no launch report"
+
+    def _stop(self) -> None:
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:  # noqa: BLE001
+                pass
+            self.kc = None
+        if self.km is not None:
+            try:
+                self.km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+            try:
+                self.km.cleanup_resources()
+            except Exception:  # noqa: BLE001
+                pass
+            self.km = None
+        for cg in (self._mem, self._pids):
+            if cg is not None:
+                cg.remove()
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def restart(self) -> None:
+        self.restarts += 1
+        self._stop()
+        self.start()
+
+    def close(self) -> None:
+        self._stop()
+
+    def alive(self) -> bool:
+        return self.km is not None and self.km.is_alive()
+
+    def _exit_code(self) -> int | None:
+        try:
+            return self.km.provisioner.process.poll()
+        except AttributeError:
+            return None
+
+    # ------------------------------------------------------------------ execution
+    def _counters(self) -> tuple[int, int]:
+        mem = self._mem.counter("memory.oom_control", "oom_kill") + self._mem.counter("memory.failcnt") if self._mem else 0
+        pids = self._pids.counter("pids.events", "max") if self._pids else 0
+        return mem, pids
+
+    def execute(self, code: str, *, timeout: float | None = None,
+                expressions: dict[str, str] | None = None) -> Outcome:
+        """Run ``code`` in the kernel; on timeout, excess output or death, restart it."""
+        timeout = self.limits.timeout if timeout is None else timeout
+        kc = self.kc
+        mem0, pids0 = self._counters()
+        msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=False,
+                            user_expressions=expressions or {}, stop_on_error=False)
+        poller = zmq.Poller()
+        poller.register(kc.shell_channel.socket, zmq.POLLIN)
+        poller.register(kc.iopub_channel.socket, zmq.POLLIN)
+        deadline = time.monotonic() + timeout
+        kill_at: float | None = None
+        reason = ""
+        out_bytes = 0
+        reply = None
+        idle = False
+        while reply is None or not idle:
+            now = time.monotonic()
+            if reply is not None and not idle and now > deadline + 1.0:
+                break  # the reply is in; a lost idle message is not worth waiting for
+            if kill_at is None and now >= deadline and reply is None:
+                reason = reason or "timeout"
+                self._interrupt()
+                kill_at = now + self.limits.grace
+            elif kill_at is not None and now >= kill_at and reply is None:
+                return self._after_death(reason or "timeout", out_bytes, mem0, pids0)
+            events = dict(poller.poll(100))
+            if not events:
+                if not self.alive():
+                    return self._after_death("died", out_bytes, mem0, pids0)
+                continue
+            if kc.iopub_channel.socket in events:
+                while True:
+                    try:
+                        msg = kc.get_iopub_msg(timeout=0)
+                    except queue.Empty:
+                        break
+                    if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                        continue
+                    mtype = msg.get("msg_type")
+                    content = msg.get("content", {})
+                    if mtype == "stream":
+                        out_bytes += len(content.get("text", ""))
+                    elif mtype in ("display_data", "update_display_data", "execute_result", "error"):
+                        out_bytes += len(json.dumps(content, default=str))
+                    elif mtype == "status" and content.get("execution_state") == "idle":
+                        idle = True
+                    if out_bytes > self.limits.max_output_bytes and kill_at is None and reply is None:
+                        reason = "output-limit"
+                        self._interrupt()
+                        kill_at = time.monotonic() + self.limits.grace
+            if kc.shell_channel.socket in events:
+                while True:
+                    try:
+                        msg = kc.get_shell_msg(timeout=0)
+                    except queue.Empty:
+                        break
+                    if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                        reply = msg
+                        deadline = min(deadline, time.monotonic())
+        content = reply.get("content", {})
+        mem1, pids1 = self._counters()
+        if pids1 > pids0:
+            return self._after_death("pids", out_bytes, mem0, pids0, force=True)
+        if reason:
+            # interrupted in time: the code stopped, the kernel survived
+            return Outcome(reason, content.get("ename", ""), content.get("evalue", ""), out_bytes)
+        if content.get("status") == "ok":
+            return Outcome("ok", output_bytes=out_bytes, expressions=content.get("user_expressions") or {})
+        ename = str(content.get("ename", "Error"))
+        if ename == "MemoryError":
+            return Outcome("memory", ename, str(content.get("evalue", "")), out_bytes)
+        return Outcome("error", ename, str(content.get("evalue", ""))[:1000], out_bytes)
+
+    def _interrupt(self) -> None:
+        try:
+            self.km.interrupt_kernel()
+        except Exception:  # noqa: BLE001 - a dead kernel is handled by the caller
+            pass
+
+    def _after_death(self, reason: str, out_bytes: int, mem0: int, pids0: int, *, force: bool = False) -> Outcome:
+        code = self._exit_code()
+        mem1, pids1 = self._counters()
+        if reason == "died":
+            if mem1 > mem0:
+                reason = "memory"
+            elif pids1 > pids0:
+                reason = "pids"
+            elif code in (128 + signal.SIGXCPU, -signal.SIGXCPU):
+                reason = "cpu"
+        elif pids1 > pids0 and not force:
+            reason = "pids"
+        self.restart()
+        return Outcome(reason, output_bytes=out_bytes)
