@@ -511,7 +511,7 @@ def _check_frequencies(x: Any, *, name: str) -> np.ndarray:
     if np.iscomplexobj(x):
         raise TypeError(f"{name}: expected real values, got complex dtype {x.dtype}")
     if np.any(x < 0):
-        raise ValueError(f"{name}: expected values >= 0, got {x.min()!r}")
+        raise ValueError(f"{name}: expected values >= 0, got {float(x.min())!r}")
     if not np.issubdtype(x.dtype, np.floating):
         x = x.astype(np.float64)
     return x

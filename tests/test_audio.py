@@ -1,0 +1,220 @@
+"""asrlab.audio: loading and saving against librosa and soundfile, resampling against
+librosa.resample, and PCM conversions by their definitions."""
+
+from __future__ import annotations
+
+import librosa
+import numpy as np
+import pytest
+import soundfile as sf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from asrlab import audio as A
+from asrlab import signals as S
+
+PROPERTY = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+RATES = [8000, 11025, 16000, 22050, 44100, 48000]
+
+
+# ---------------------------------------------------------------------------------------
+# load and save
+# ---------------------------------------------------------------------------------------
+
+FILES = {
+    # name: (native rate, channels, soundfile subtype)
+    "mono16k.wav": (16000, 1, "PCM_16"),
+    "stereo44k.flac": (44100, 2, "PCM_16"),
+    "mono8k_odd.wav": (8000, 1, "PCM_24"),
+    "stereo22k_float.wav": (22050, 2, "FLOAT"),
+}
+
+
+@pytest.fixture(scope="module")
+def audio_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("audio")
+    rng = np.random.default_rng(0)
+    for name, (sr, channels, subtype) in FILES.items():
+        n = int(0.3 * sr) + 7  # an odd number of samples
+        t = np.arange(n) / sr
+        data = np.stack([0.4 * np.sin(2 * np.pi * (300 + 200 * c) * t) for c in range(channels)], axis=1)
+        data += 0.05 * rng.standard_normal(data.shape)
+        sf.write(folder / name, data, sr, subtype=subtype)
+    return folder
+
+
+# librosa.load imports audioread, which imports modules Python 3.13 removes.
+@pytest.mark.filterwarnings("ignore:'(aifc|audioop|sunau)' is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("name", sorted(FILES))
+@pytest.mark.parametrize("sr", [None, 8000, 16000, 22050, 44100])
+@pytest.mark.parametrize("mono", [True, False])
+def test_load_matches_librosa(audio_dir, name, sr, mono):
+    y, rate = A.load(audio_dir / name, sr=sr, mono=mono)
+    ref, ref_rate = librosa.load(audio_dir / name, sr=sr, mono=mono)
+    assert rate == ref_rate
+    assert y.dtype == ref.dtype == np.float32
+    assert y.shape == ref.shape
+    np.testing.assert_allclose(y, ref, rtol=1e-6, atol=1e-7)
+
+
+def test_load_defaults_to_16khz_mono(audio_dir):
+    y, sr = A.load(audio_dir / "stereo44k.flac")
+    native_n = int(0.3 * 44100) + 7
+    assert sr == 16000
+    assert y.shape == (int(np.ceil(native_n * 16000 / 44100)),)
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".flac", ".WAV"])
+@pytest.mark.parametrize("channels", [None, 2])
+def test_save_then_load_round_trips_within_one_16bit_step(tmp_path, suffix, channels):
+    y = S.sine(440.0, sr=16000, duration=0.1, amplitude=0.9)
+    if channels:
+        y = np.stack([y, -0.5 * y])
+    path = A.save(tmp_path / f"x{suffix}", y, sr=16000)
+    back, sr = A.load(path, sr=None, mono=False)
+    assert sr == 16000
+    assert back.shape == y.shape
+    assert np.max(np.abs(back - y)) <= 1 / 32768
+    info = sf.info(path)
+    assert info.format == ("FLAC" if suffix == ".flac" else "WAV")
+    assert info.channels == (channels or 1)
+    assert info.subtype == "PCM_16"
+
+
+def test_save_float_wav_is_lossless(tmp_path):
+    y = np.random.default_rng(1).uniform(-1, 1, 1001).astype(np.float32)
+    A.save(tmp_path / "f.wav", y, sr=8000, subtype="FLOAT")
+    back, _ = A.load(tmp_path / "f.wav", sr=None)
+    assert np.array_equal(back, y)
+
+
+# ---------------------------------------------------------------------------------------
+# resample and to_mono
+# ---------------------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(
+    n=st.one_of(st.integers(1, 30), st.integers(1, 20000)),
+    orig_sr=st.sampled_from(RATES),
+    target_sr=st.sampled_from(RATES),
+    channels=st.sampled_from([None, 2]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_resample_matches_librosa(n, orig_sr, target_sr, channels, dtype, seed):
+    shape = (n,) if channels is None else (channels, n)
+    y = (0.1 * np.random.default_rng(seed).standard_normal(shape)).astype(dtype)
+    ours = A.resample(y, orig_sr=orig_sr, target_sr=target_sr)
+    ref = librosa.resample(y, orig_sr=orig_sr, target_sr=target_sr)
+    assert ours.shape == ref.shape
+    assert ours.dtype == ref.dtype == dtype
+    np.testing.assert_allclose(ours, ref, rtol=1e-6, atol=1e-7)
+
+
+def test_resample_to_8khz_removes_content_above_4khz():
+    sr = 16000
+    y = S.sine(1000.0, sr=sr, duration=1.0) + S.sine(6000.0, sr=sr, duration=1.0)
+    low = A.resample(y, orig_sr=sr, target_sr=8000)
+    assert low.shape == (8000,)
+    spectrum = np.abs(np.fft.rfft(low[1000:7000] * np.hanning(6000)))
+    freqs = np.fft.rfftfreq(6000, d=1 / 8000)
+    assert freqs[np.argmax(spectrum)] == pytest.approx(1000.0, abs=2.0)
+    # The 6 kHz sine must not fold back to 8000 - 6000 = 2000 Hz.
+    near_2k = spectrum[np.abs(freqs - 2000.0) < 20].max()
+    assert near_2k < 1e-3 * spectrum.max()
+
+
+@PROPERTY
+@given(
+    channels=st.integers(1, 4),
+    n=st.integers(1, 2000),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_to_mono_matches_librosa(channels, n, dtype, seed):
+    y = np.random.default_rng(seed).uniform(-1, 1, (channels, n)).astype(dtype)
+    ours = A.to_mono(y)
+    ref = librosa.to_mono(y)
+    assert ours.shape == ref.shape == (n,)
+    assert ours.dtype == ref.dtype
+    np.testing.assert_allclose(ours, ref, rtol=1e-6)
+    mono = y[0]
+    assert A.to_mono(mono) is mono
+
+
+def test_to_mono_averages_the_channels():
+    assert A.to_mono(np.array([[1.0, 0.5], [0.0, -0.5]])).tolist() == [0.5, 0.0]
+
+
+# ---------------------------------------------------------------------------------------
+# PCM integers and floats
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [
+        (np.array([-32768, 0, 16384, 32767], dtype=np.int16), [-1.0, 0.0, 0.5, 32767 / 32768]),
+        (np.array([-128, 64, 127], dtype=np.int8), [-1.0, 0.5, 127 / 128]),
+        (np.array([-(2**31), 2**30], dtype=np.int32), [-1.0, 0.5]),
+        (np.array([0, 128, 192, 255], dtype=np.uint8), [-1.0, 0.0, 0.5, 127 / 128]),
+    ],
+)
+def test_int_to_float_by_hand(x, expected):
+    y = A.int_to_float(x)
+    assert y.dtype == np.float32
+    assert y.tolist() == pytest.approx(expected, abs=1e-9)
+
+
+def test_int_to_float_maps_every_int16_into_minus_one_to_one():
+    x = np.arange(-32768, 32768, dtype=np.int16)
+    y = A.int_to_float(x)
+    assert y.min() == -1.0 and y.max() < 1.0
+    assert np.all(np.diff(y) > 0)
+    assert np.array_equal(y, (x / 32768.0).astype(np.float32))
+
+
+def test_float_to_int_scales_rounds_and_clips():
+    y = np.array([-2.0, -1.0, -0.5, 0.4 / 32768, 0.6 / 32768, 0.5, 1.0, 2.0])
+    assert A.float_to_int(y).tolist() == [-32768, -32768, -16384, 0, 1, 16384, 32767, 32767]
+    assert A.float_to_int(y).dtype == np.int16
+    assert A.float_to_int(np.array([1.0, -1.0]), bits=8).tolist() == [127, -128]
+
+
+@pytest.mark.parametrize(("bits", "dtype"), [(2, np.int8), (8, np.int8), (12, np.int16), (16, np.int16), (24, np.int32), (32, np.int32)])
+def test_float_to_int_uses_the_smallest_integer_type(bits, dtype):
+    q = A.float_to_int(np.array([-1.0, 1.0]), bits=bits)
+    assert q.dtype == dtype
+    assert q.tolist() == [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1]
+
+
+@PROPERTY
+@given(
+    n=st.integers(1, 500),
+    bits=st.integers(2, 32),
+    seed=st.integers(0, 2**32 - 1),
+    dtype=st.sampled_from([np.float32, np.float64]),
+)
+def test_quantize_rounds_to_the_nearest_of_2_to_the_bits_levels(n, bits, seed, dtype):
+    step = 2.0 ** -(bits - 1)
+    y = np.random.default_rng(seed).uniform(-1, 1 - step, n).astype(dtype)
+    q = A.quantize(y, bits=bits)
+    assert q.dtype == dtype and q.shape == y.shape
+    levels = np.round(q.astype(np.float64) / step)
+    assert np.allclose(levels * step, q, rtol=0, atol=1e-6 * step)  # on the grid
+    # at most half a step away (plus float32 rounding of the result)
+    slack = 1e-6 if dtype == np.float32 else 1e-12
+    assert np.max(np.abs(q.astype(np.float64) - y)) <= step / 2 + slack
+    assert np.array_equal(
+        q, (A.float_to_int(y, bits=bits) / 2.0 ** (bits - 1)).astype(dtype)
+    )
+
+
+@pytest.mark.parametrize("bits", [8, 10, 12, 16])
+def test_quantization_snr_grows_about_6_db_per_bit(bits):
+    y = S.sine(440.0, sr=16000, duration=1.0, amplitude=1.0 - 2.0**-bits)
+    measured = S.snr_db(y, A.quantize(y, bits=bits))
+    assert measured == pytest.approx(6.02 * bits + 1.76, abs=0.5)
