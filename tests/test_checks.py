@@ -1,0 +1,336 @@
+"""check() as a learner meets it: pass lines, failures with hints, hostile answers, and a
+real kernel running the untouched lesson 00 and the ``python -m autograder check`` CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder.checks import ___, BlankError, CheckFailed, check
+from autograder.exercises import get
+from autograder.plain import MAX_ELEMENTS
+from autograder.release import answer_cells, is_answer_cell, is_check_cell
+from autograder.selfcheck import check_notebook, results_from_executed
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON_00 = ROOT / "lessons" / "00-start-here.ipynb"
+SOLUTION_00 = ROOT / "solutions" / "00-start-here.ipynb"
+DURATION = get("l00-duration")
+TO_DB = get("l00-to-db")
+HEAD_DURATION = "❌ l00-duration (duration in seconds): "
+HEAD_TO_DB = "❌ l00-to-db (decibels from an amplitude ratio): "
+
+
+def _failure(exercise_id: str, answer: Any) -> str:
+    with pytest.raises(CheckFailed) as failure:
+        check(exercise_id, answer)
+    return str(failure.value)
+
+
+def _mistake(ex: Any, name: str) -> Any:
+    return next(m for m in ex.mistakes if m.name == name)
+
+
+# ------------------------------------------------------------------ pass lines
+
+
+def test_pass_prints_one_line_for_a_cell_exercise(capsys: pytest.CaptureFixture[str]) -> None:
+    check("l00-duration", 2.5)
+    assert capsys.readouterr().out == (
+        "✅ l00-duration (duration in seconds): the public check passed. "
+        "Hidden tests run when your notebook is graded.\n"
+    )
+
+
+def test_pass_line_counts_the_public_cases_of_a_function(capsys: pytest.CaptureFixture[str]) -> None:
+    check("l00-to-db", lambda ratio: 20 * np.log10(ratio))
+    assert capsys.readouterr().out == (
+        "✅ l00-to-db (decibels from an amplitude ratio): all 4 checks passed. "
+        "Hidden tests run when your notebook is graded.\n"
+    )
+
+
+def test_answer_is_found_by_name_in_the_callers_namespace(capsys: pytest.CaptureFixture[str]) -> None:
+    ns: dict[str, Any] = {"check": check, "duration_s": 40_000 / 16_000}
+    exec('check("l00-duration")', ns)
+    assert capsys.readouterr().out.startswith("✅ l00-duration ")
+
+
+def test_a_numpy_number_or_an_int_valued_answer_is_fine(capsys: pytest.CaptureFixture[str]) -> None:
+    check("l00-duration", np.float32(2.5))
+    check("l00-to-db", lambda ratio: np.round(20 * np.log10(ratio), 9))
+    assert capsys.readouterr().out.count("✅") == 2
+
+
+# ------------------------------------------------------------------ failures and hints
+
+
+def test_failure_names_the_case_and_the_matching_mistakes_hint() -> None:
+    msg = _failure("l00-duration", 40_000 // 16_000)
+    assert msg == (
+        f"{HEAD_DURATION}public check 1 of 1 (the notebook's recording): the value is not the expected one.\n"
+        f"   Hint: {_mistake(DURATION, 'floor-division').hint}"
+    )
+    assert "2.5" not in msg, "a failure must not reveal the expected value"
+
+
+def test_unexplained_wrong_value_gets_the_general_hint() -> None:
+    msg = _failure("l00-duration", 3.0)
+    assert msg.endswith(f"   Hint: {DURATION.hint}")
+
+
+def test_function_failure_reports_the_first_failing_public_case() -> None:
+    msg = _failure("l00-to-db", lambda ratio: 10 * np.log10(ratio))  # passes ratio 1, fails ratio 10
+    assert msg == (
+        f"{HEAD_TO_DB}public check 2 of 4 (a ratio of 10): the value is not the expected one.\n"
+        f"   Hint: {_mistake(TO_DB, 'power-formula').hint}"
+    )
+
+
+def test_function_that_breaks_on_arrays_is_told_so() -> None:
+    import math
+
+    msg = _failure("l00-to-db", lambda ratio: 20 * math.log10(ratio))
+    assert msg.startswith(f"{HEAD_TO_DB}public check 4 of 4 (an array of 4 ratios): `to_db` raised TypeError: ")
+    assert msg.endswith(f"   Hint: {TO_DB.hint}")
+
+
+def test_wrong_shape_and_nan_are_described() -> None:
+    msg = _failure("l00-to-db", lambda ratio: np.atleast_1d(20 * np.log10(ratio))[:1])
+    assert "public check 1 of 4 (a ratio of 1): expected a single number, got an array of shape (1,)." in msg
+    msg = _failure("l00-to-db", lambda ratio: 20 * np.log10(ratio)[..., :1] if np.ndim(ratio) else 20 * np.log10(ratio))
+    assert "public check 4 of 4 (an array of 4 ratios): expected shape (4,), got shape (1,)." in msg
+    msg = _failure("l00-to-db", lambda ratio: ratio * np.nan)
+    assert "public check 1 of 4 (a ratio of 1): your answer contains NaN values." in msg
+    msg = _failure("l00-to-db", lambda ratio: np.log10(ratio) * 20 + np.where(np.asarray(ratio) > 50, np.nan, 0))
+    assert "public check 4 of 4 (an array of 4 ratios): your answer contains NaN values." in msg
+
+
+def test_unknown_exercise_id_lists_the_known_ones() -> None:
+    with pytest.raises(KeyError, match=r"no exercise 'l00-nope'; known exercises: .*l00-duration, l00-to-db"):
+        check("l00-nope", 1.0)
+
+
+def test_target_not_defined_yet() -> None:
+    ns: dict[str, Any] = {"check": check}
+    with pytest.raises(CheckFailed) as failure:
+        exec('check("l00-duration")', ns)
+    assert str(failure.value) == (
+        f"{HEAD_DURATION}`duration_s` is not defined yet.\n"
+        "   Fill in the exercise cell above and run it (Shift+Enter), then run this check again."
+    )
+
+
+def test_blank_still_present() -> None:
+    ns: dict[str, Any] = {"check": check, "___": ___}
+    exec("duration_s = ___", ns)
+    with pytest.raises(CheckFailed, match=r"`duration_s` still uses the blank ___\. Fill it in"):
+        exec('check("l00-duration")', ns)
+    msg = _failure("l00-to-db", lambda ratio: 20 * ___(ratio))
+    assert msg == f"{HEAD_TO_DB}public check 1 of 4 (a ratio of 1): `to_db` still has a blank ___ to fill in."
+
+
+def test_using_the_blank_raises_a_short_blank_error() -> None:
+    with pytest.raises(BlankError) as err:
+        ___ / 16_000
+    assert err.value._render_traceback_() == [
+        "BlankError: this cell still has a blank ___: replace each ___ with your code, then run the cell again"
+    ]
+    for use in (lambda: ___ + 1, lambda: ___[0], lambda: np.log10(___), lambda: ___.shape, lambda: float(___)):
+        with pytest.raises(BlankError):
+            use()
+
+
+def test_not_implemented_body() -> None:
+    def to_db(ratio: Any) -> Any:
+        raise NotImplementedError()
+
+    msg = _failure("l00-to-db", to_db)
+    assert msg == (
+        f"{HEAD_TO_DB}public check 1 of 4 (a ratio of 1): `to_db` is not written yet (it raises NotImplementedError).\n"
+        "   Replace `raise NotImplementedError()` with your code and run that cell again."
+    )
+
+
+def test_a_function_exercise_needs_a_function() -> None:
+    assert _failure("l00-to-db", 20.0) == f"{HEAD_TO_DB}expected `to_db` to be a function, got float."
+
+
+def test_check_failed_renders_without_a_traceback() -> None:
+    with pytest.raises(CheckFailed) as failure:
+        check("l00-duration", 3.0)
+    lines = failure.value._render_traceback_()
+    assert lines[0].startswith(HEAD_DURATION) and lines[1].startswith("   Hint: ")
+
+
+# ------------------------------------------------------------------ hostile answers
+
+
+class AlwaysEqual:
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = object.__hash__
+
+    def __float__(self) -> float:
+        return 2.5
+
+
+class LyingFloat(float):
+    """Holds 99.0 but claims to equal anything and to be 2.5."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = float.__hash__
+
+    def __float__(self) -> float:
+        return 2.5
+
+    def __repr__(self) -> str:
+        return "2.5"
+
+
+class SubFloat64(np.float64):
+    def __eq__(self, other: object) -> Any:
+        return True
+
+    __hash__ = np.float64.__hash__
+
+
+class SubArray(np.ndarray):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (AlwaysEqual(), "an answer of type test_checks.AlwaysEqual cannot be checked: expected a number, a string, "
+         "a NumPy array, or a list/tuple/dict of those"),
+        (LyingFloat(99.0), "an answer of type test_checks.LyingFloat cannot be checked"),
+        (LyingFloat(2.5), "an answer of type test_checks.LyingFloat cannot be checked"),
+        (SubFloat64(2.5), "an answer of type test_checks.SubFloat64 cannot be checked"),
+        ([AlwaysEqual()], "an answer of type test_checks.AlwaysEqual cannot be checked"),
+        (np.array([2.5]).view(SubArray), "an answer of type test_checks.SubArray cannot be checked"),
+        (np.array([AlwaysEqual()], dtype=object), "expected numbers, got an array of dtype object"),
+    ],
+    ids=["eq-always-true", "lying-float", "float-subclass-right-value", "float64-subclass", "list-of-hostile",
+         "ndarray-subclass", "object-array"],
+)
+def test_hostile_cell_answers_are_refused_without_calling_their_methods(answer: Any, message: str) -> None:
+    msg = _failure("l00-duration", answer)
+    assert msg.startswith(f"{HEAD_DURATION}public check 1 of 1 (the notebook's recording): ")
+    assert message in msg
+
+
+def test_hostile_function_results_are_refused() -> None:
+    msg = _failure("l00-to-db", lambda ratio: LyingFloat(0.0))
+    assert "public check 1 of 4 (a ratio of 1): an answer of type test_checks.LyingFloat cannot be checked" in msg
+
+
+def test_huge_array_is_refused_without_allocating_it() -> None:
+    huge = np.broadcast_to(np.float64(0.0), (MAX_ELEMENTS + 1,))
+    msg = _failure("l00-to-db", lambda ratio: huge)
+    assert msg == f"{HEAD_TO_DB}public check 1 of 4 (a ratio of 1): array too large to check ({MAX_ELEMENTS + 1} elements)"
+
+
+def test_mutating_the_inputs_does_not_change_later_cases(capsys: pytest.CaptureFixture[str]) -> None:
+    def to_db(ratio: Any) -> Any:
+        out = 20 * np.log10(ratio)
+        if isinstance(ratio, np.ndarray):
+            ratio[:] = 1.0  # vandalise the input
+        return out
+
+    check("l00-to-db", to_db)
+    check("l00-to-db", to_db)
+    assert capsys.readouterr().out.count("✅") == 2
+    assert np.array_equal(TO_DB.public[3].args[0], [1.0, 10.0, 100.0, 0.1])
+
+
+# ------------------------------------------------------------------ a real kernel
+
+
+def _execute(nb: nbformat.NotebookNode, folder: Path) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    return nb
+
+
+def _error(cell: Any) -> Any:
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    return errors[0] if errors else None
+
+
+@pytest.mark.slow
+def test_untouched_lesson_00_errors_only_in_check_cells_with_friendly_messages() -> None:
+    nb = _execute(nbformat.read(LESSON_00, as_version=4), LESSON_00.parent)
+    failing = {i: _error(c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and _error(c)}
+    graded = {i for i, c in enumerate(nb.cells) if is_answer_cell(c) or is_check_cell(c)}
+    assert failing and set(failing) <= graded, f"errors outside answer/check cells: {sorted(set(failing) - graded)}"
+    by_id = {c.metadata["nbgrader"]["grade_id"]: _error(c) for c in nb.cells if is_check_cell(c)}
+    for error in failing.values():
+        assert error["ename"] == "CheckFailed"
+        assert not any("Traceback" in line or "---" in line for line in error["traceback"])
+    assert by_id["l00-duration-check"]["traceback"] == [
+        f"{HEAD_DURATION}`duration_s` still uses the blank ___. Fill it in, run that cell, then check again."
+    ]
+    assert by_id["l00-to-db-check"]["traceback"] == [
+        f"{HEAD_TO_DB}public check 1 of 4 (a ratio of 1): `to_db` is not written yet (it raises NotImplementedError).",
+        "   Replace `raise NotImplementedError()` with your code and run that cell again.",
+    ]
+    results = results_from_executed(nb)
+    assert [(r.exercise_id, r.status) for r in results] == [
+        ("l00-duration", "not attempted"), ("l00-to-db", "not attempted")]
+    # the demo cell shows a failed check as printed text, not as an error
+    demo = next(c for c in nb.cells if c.get("id") == "check-demo")
+    assert _error(demo) is None and "Hint: " in "".join(o.get("text", "") for o in demo.outputs)
+
+
+def _answered_lesson(tmp_path: Path, sources: dict[str, str]) -> Path:
+    nb = nbformat.read(LESSON_00, as_version=4)
+    for cell in nb.cells:
+        if is_answer_cell(cell) and cell.metadata["nbgrader"]["grade_id"] in sources:
+            cell.source = sources[cell.metadata["nbgrader"]["grade_id"]]
+    path = tmp_path / "00-start-here.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_cli_check_reports_failed_and_error_and_exits_1(tmp_path: Path) -> None:
+    path = _answered_lesson(tmp_path, {
+        "l00-duration": "duration_s = n_samples // sr",
+        "l00-to-db": "def to_db(ratio):\n    return 20 * np.log10(ratio)\n1 / 0\n",
+    })
+    proc = subprocess.run([sys.executable, "-m", "autograder", "check", str(path), "--timeout", "60"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == f"Running {path} in a fresh kernel..."
+    assert lines[1:] == [
+        "l00-duration: failed: l00-duration (duration in seconds): public check 1 of 1 (the notebook's recording): "
+        "the value is not the expected one.",
+        f"    Hint: {_mistake(DURATION, 'floor-division').hint}",
+        "l00-to-db: error: the answer cell raised ZeroDivisionError: division by zero",
+        "0 of 2 exercises passed (1 failed, 0 not attempted, 1 errors).",
+    ]
+
+
+@pytest.mark.slow
+def test_cli_check_of_the_solution_passes_and_exits_0(tmp_path: Path) -> None:
+    results = check_notebook(SOLUTION_00, timeout=60)
+    assert [(r.exercise_id, r.status) for r in results] == [("l00-duration", "passed"), ("l00-to-db", "passed")]
+    from autograder.__main__ import main
+
+    assert main(["check", str(tmp_path / "missing.ipynb")]) == 2
+    (tmp_path / "bad.ipynb").write_text(json.dumps({"cells": "nope"}))
+    assert main(["check", str(tmp_path / "bad.ipynb")]) == 2
