@@ -317,42 +317,61 @@ def beam_search(
             return [(text, float(x[np.arange(n_frames), path].sum()))]
         return text
 
-    labels = [k for k in range(n_classes) if k != blank]
-    lm_cache: dict[tuple[tuple[int, ...], int], float] = {}
+    labels = np.array([k for k in range(n_classes) if k != blank], dtype=np.int64)
+    column = {int(k): c for c, k in enumerate(labels)}  # class id -> column of `labels`
     texts: dict[tuple[int, ...], str] = {(): ""}
+    lm_rows: dict[tuple[int, ...], np.ndarray] = {}
 
-    def lm_score(prefix: tuple[int, ...], label: int) -> float:
-        key = (prefix, label)
-        if key not in lm_cache:
-            lm_cache[key] = lm_weight * float(lm(texts[prefix], symbols[label]))  # type: ignore[misc]
-        return lm_cache[key]
+    def lm_row(prefix: tuple[int, ...]) -> np.ndarray:
+        """``lm_weight * lm(text, symbol)`` for every label, once per prefix."""
+        if prefix not in lm_rows:
+            text = texts[prefix]
+            lm_rows[prefix] = lm_weight * np.array(
+                [float(lm(text, symbols[k])) for k in labels]  # type: ignore[misc]
+            )
+        return lm_rows[prefix]
 
     # beams: prefix -> [log p(paths ending in blank), log p(paths ending in a label)]
     beams: dict[tuple[int, ...], list[float]] = {(): [0.0, _NEG_INF]}
     for t in range(n_frames):
-        frame = x[t].tolist()
-        p_blank = frame[blank]
+        frame = x[t]
+        p_blank = float(frame[blank])
+        prefixes = list(beams)
+        pb = np.array([beams[p][0] for p in prefixes])
+        pnb = np.array([beams[p][1] for p in prefixes])
+        total = np.logaddexp(pb, pnb)
+        # a new label grows the prefix: grow[r, c] for prefix r and label labels[c]
+        grow = total[:, None] + frame[labels][None, :]
+        for r, prefix in enumerate(prefixes):
+            if prefix:  # repeating the last label needs a blank in between
+                last = prefix[-1]
+                grow[r, column[last]] = pb[r] + frame[last]
+            if use_lm:
+                grow[r] += lm_row(prefix)
+        # a blank, or the last label again: the prefix stays
         nxt: dict[tuple[int, ...], list[float]] = {}
-        for prefix, (pb, pnb) in beams.items():
-            total = _logaddexp(pb, pnb)
-            # a blank, or the last label again: the prefix does not change
-            entry = nxt.setdefault(prefix, [_NEG_INF, _NEG_INF])
-            entry[0] = _logaddexp(entry[0], total + p_blank)
-            last = prefix[-1] if prefix else -1
-            if prefix:
-                entry[1] = _logaddexp(entry[1], pnb + frame[last])
-            # a new label: the prefix grows (a repeat needs a blank in between)
-            for label in labels:
-                score = (pb if label == last else total) + frame[label]
-                if score == _NEG_INF:
-                    continue
-                grown = prefix + (label,)
-                if grown not in texts:
-                    texts[grown] = texts[prefix] + symbols[label]
-                if use_lm:
-                    score += lm_score(prefix, label)
-                entry_g = nxt.setdefault(grown, [_NEG_INF, _NEG_INF])
-                entry_g[1] = _logaddexp(entry_g[1], score)
+        for r, prefix in enumerate(prefixes):
+            stay_label = float(pnb[r] + frame[prefix[-1]]) if prefix else _NEG_INF
+            nxt[prefix] = [float(total[r]) + p_blank, stay_label]
+        # a beam that grows into another beam: add to that beam's paths
+        row_of = {p: r for r, p in enumerate(prefixes)}
+        for prefix in prefixes:
+            if prefix and prefix[:-1] in row_of:
+                r, c = row_of[prefix[:-1]], column[prefix[-1]]
+                nxt[prefix][1] = _logaddexp(nxt[prefix][1], float(grow[r, c]))
+                grow[r, c] = _NEG_INF
+        # every other grown prefix is new and has a single score: keep only those that
+        # can be among the best `beam_width` (the same beams as sorting everything)
+        kept = [_logaddexp(b, nb) for b, nb in nxt.values()]
+        candidates = np.concatenate([kept, grow.ravel()])
+        floor = -np.inf
+        if len(candidates) > beam_width:
+            floor = np.partition(candidates, -beam_width)[-beam_width]
+        for r, c in zip(*np.nonzero((grow >= floor) & (grow > -np.inf))):
+            prefix, label = prefixes[r], int(labels[c])
+            grown = prefix + (label,)
+            texts[grown] = texts[prefix] + symbols[label]
+            nxt[grown] = [_NEG_INF, float(grow[r, c])]
         ranked = sorted(nxt.items(), key=lambda item: -_logaddexp(*item[1]))
         beams = dict(ranked[:beam_width])
 
@@ -542,7 +561,7 @@ def ctc_loss(log_probs: np.ndarray, targets: Sequence[int], *, blank: int = 0) -
     alpha = forward_variables(log_probs, targets, blank=blank)
     last = alpha[-1]
     log_p = last[-1] if len(last) == 1 else np.logaddexp(last[-1], last[-2])
-    return float(-log_p)
+    return 0.0 - float(log_p)  # 0.0 - x: a certain target gives 0.0, not -0.0
 
 
 def count_alignments(T: int, targets: Sequence[int], *, blank: int = 0) -> int:

@@ -163,6 +163,47 @@ def test_beam_width_one_is_greedy(T, V, seed, scale):
     assert text == greedy and score == pytest.approx(lp.max(axis=1).sum())
 
 
+def _plain_prefix_beam_search(lp: np.ndarray, width: int, blank: int = 0) -> list[tuple[tuple[int, ...], float]]:
+    """Textbook prefix beam search: score every extension, sort them all, keep `width`."""
+    beams = {(): (0.0, -np.inf)}
+    for frame in lp:
+        nxt: dict[tuple[int, ...], list[float]] = {}
+
+        def add(prefix, b=-np.inf, nb=-np.inf):
+            old = nxt.setdefault(prefix, [-np.inf, -np.inf])
+            old[0], old[1] = np.logaddexp(old[0], b), np.logaddexp(old[1], nb)
+
+        for prefix, (b, nb) in beams.items():
+            total = np.logaddexp(b, nb)
+            add(prefix, b=total + frame[blank])
+            if prefix:
+                add(prefix, nb=nb + frame[prefix[-1]])
+            for k in range(len(frame)):
+                if k != blank:
+                    base = b if prefix and k == prefix[-1] else total
+                    if base > -np.inf:  # "aa" needs a blank in between: impossible without
+                        add(prefix + (k,), nb=base + frame[k])
+        ranked = sorted(nxt.items(), key=lambda item: -np.logaddexp(*item[1]))[:width]
+        beams = {p: (v[0], v[1]) for p, v in ranked}
+    return [(p, float(np.logaddexp(*v))) for p, v in beams.items()]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    T=st.integers(1, 25),
+    V=st.integers(2, 6),
+    width=st.integers(2, 6),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_pruned_beams_equal_a_textbook_prefix_beam_search(T, V, width, seed):
+    lp = _log_softmax(np.random.default_rng(seed), T, V, scale=2.0)
+    alphabet = "-abcde"[:V]
+    ours = ctc.beam_search(lp, alphabet=alphabet, beam_width=width, return_beams=True)
+    plain = _plain_prefix_beam_search(lp, width)
+    assert [t for t, _ in ours] == ["".join(alphabet[k] for k in p) for p, _ in plain]
+    assert [s for _, s in ours] == pytest.approx([s for _, s in plain], rel=1e-12)
+
+
 def test_beam_search_prunes_to_beam_width():
     lp = _log_softmax(np.random.default_rng(3), 12, 6)
     for width in (2, 5, 16):
