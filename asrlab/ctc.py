@@ -521,20 +521,17 @@ def forward_variables(
     skip_ok = np.zeros(n_states, dtype=bool)
     skip_ok[2:] = (z[2:] != blank) & (z[2:] != z[:-2])
     emit = x[:, z]  # (T, S): log-probability of each state's class in each frame
-    alpha = np.full((n_frames, n_states), -np.inf)
-    alpha[0, 0] = emit[0, 0]
+    skip_add = np.where(skip_ok, 0.0, -np.inf)  # adds -inf where skipping is not allowed
+    # two always -inf columns on the left make "s - 1" and "s - 2" plain slices
+    padded = np.full((n_frames, n_states + 2), -np.inf)
+    padded[0, 2] = emit[0, 0]
     if n_states > 1:
-        alpha[0, 1] = emit[0, 1]
-    stay = np.empty(n_states)
-    step = np.full(n_states, -np.inf)
-    skip = np.full(n_states, -np.inf)
+        padded[0, 3] = emit[0, 1]
     for t in range(1, n_frames):
-        prev = alpha[t - 1]
-        stay[:] = prev
-        step[1:] = prev[:-1]
-        skip[2:] = np.where(skip_ok[2:], prev[:-2], -np.inf)
-        alpha[t] = np.logaddexp(np.logaddexp(stay, step), skip) + emit[t]
-    return alpha
+        prev = padded[t - 1]
+        stay_or_step = np.logaddexp(prev[2:], prev[1:-1])
+        padded[t, 2:] = np.logaddexp(stay_or_step, prev[:-2] + skip_add) + emit[t]
+    return np.ascontiguousarray(padded[:, 2:])
 
 
 def ctc_loss(log_probs: np.ndarray, targets: Sequence[int], *, blank: int = 0) -> float:
