@@ -352,3 +352,12 @@ def test_impossible_target_is_a_clear_error():
     assert message.startswith("log_probs:")
     assert "at least 5 frames" in message and "got 4 frames" in message
     assert np.isinf(_torch_loss(lp, [1, 2, 2, 3], 0))  # torch agrees it is impossible
+
+
+def test_torch_tensors_are_accepted_as_log_probs():
+    lp = torch.log_softmax(torch.randn(12, 4, generator=torch.Generator().manual_seed(0)), dim=1)
+    lp.requires_grad_(True)
+    as_numpy = lp.detach().numpy().astype(np.float64)
+    assert ctc.greedy_decode(lp, alphabet="-abc") == ctc.greedy_decode(as_numpy, alphabet="-abc")
+    assert ctc.beam_search(lp, alphabet="-abc") == ctc.beam_search(as_numpy, alphabet="-abc")
+    assert ctc.ctc_loss(lp, [1, 2]) == pytest.approx(ctc.ctc_loss(as_numpy, [1, 2]), rel=1e-12)
