@@ -52,7 +52,7 @@ def audio_dir(tmp_path_factory):
 @pytest.mark.parametrize("mono", [True, False])
 def test_load_matches_librosa(audio_dir, name, sr, mono):
     y, rate = A.load(audio_dir / name, sr=sr, mono=mono)
-    ref, ref_rate = librosa.load(audio_dir / name, sr=sr, mono=mono)
+    ref, ref_rate = librosa.load(path=audio_dir / name, sr=sr, mono=mono)
     assert rate == ref_rate
     assert y.dtype == ref.dtype == np.float32
     assert y.shape == ref.shape
@@ -108,7 +108,7 @@ def test_resample_matches_librosa(n, orig_sr, target_sr, channels, dtype, seed):
     shape = (n,) if channels is None else (channels, n)
     y = (0.1 * np.random.default_rng(seed).standard_normal(shape)).astype(dtype)
     ours = A.resample(y, orig_sr=orig_sr, target_sr=target_sr)
-    ref = librosa.resample(y, orig_sr=orig_sr, target_sr=target_sr)
+    ref = librosa.resample(y=y, orig_sr=orig_sr, target_sr=target_sr)
     assert ours.shape == ref.shape
     assert ours.dtype == ref.dtype == dtype
     np.testing.assert_allclose(ours, ref, rtol=1e-6, atol=1e-7)
@@ -137,7 +137,7 @@ def test_resample_to_8khz_removes_content_above_4khz():
 def test_to_mono_matches_librosa(channels, n, dtype, seed):
     y = np.random.default_rng(seed).uniform(-1, 1, (channels, n)).astype(dtype)
     ours = A.to_mono(y)
-    ref = librosa.to_mono(y)
+    ref = librosa.to_mono(y=y)
     assert ours.shape == ref.shape == (n,)
     assert ours.dtype == ref.dtype
     np.testing.assert_allclose(ours, ref, rtol=1e-6)

@@ -110,9 +110,9 @@ def test_zero_crossings_hand_examples(y, expected):
 @given(y=signals())
 def test_zero_crossings_match_librosa_without_its_first_sample_padding(y):
     ours = F.zero_crossings(y)
-    assert ours == int(librosa.zero_crossings(y, pad=False).sum())
+    assert ours == int(librosa.zero_crossings(y=y, pad=False).sum())
     # librosa's default pad=True also marks sample 0: one more.
-    assert ours == int(librosa.zero_crossings(y).sum()) - 1
+    assert ours == int(librosa.zero_crossings(y=y).sum()) - 1
 
 
 @st.composite
@@ -148,7 +148,7 @@ def test_zero_crossing_rate_matches_librosa(y, args):
     frame_length, hop_length, center = args
     assume(center or frame_length <= len(y))
     kwargs = dict(frame_length=frame_length, hop_length=hop_length, center=center)
-    assert_matches(F.zero_crossing_rate(y, **kwargs), librosa.feature.zero_crossing_rate(y, **kwargs))
+    assert_matches(F.zero_crossing_rate(y, **kwargs), librosa.feature.zero_crossing_rate(y=y, **kwargs))
 
 
 def test_zero_crossing_rate_of_alternating_signal():
@@ -234,18 +234,18 @@ REFS = st.sampled_from([1.0, 0.5, 1e-3, np.max, np.median])
 def test_power_and_amplitude_to_db_match_librosa(S, ref, amin, top_db):
     assert_matches(
         F.power_to_db(S, ref=ref, amin=amin, top_db=top_db),
-        librosa.power_to_db(S, ref=ref, amin=amin, top_db=top_db),
+        librosa.power_to_db(S=S, ref=ref, amin=amin, top_db=top_db),
     )
     assert_matches(
         F.amplitude_to_db(S, ref=ref, amin=amin, top_db=top_db),
-        librosa.amplitude_to_db(S, ref=ref, amin=amin, top_db=top_db),
+        librosa.amplitude_to_db(S=S, ref=ref, amin=amin, top_db=top_db),
     )
 
 
 def test_amplitude_to_db_of_a_complex_stft_uses_its_magnitude():
-    D = librosa.stft(make_signal(4000, 1, "sine", np.float32), n_fft=256)
+    D = librosa.stft(y=make_signal(4000, 1, "sine", np.float32), n_fft=256)
     ours = F.amplitude_to_db(D, ref=np.max)
-    assert_matches(ours, librosa_quietly(librosa.amplitude_to_db, D, ref=np.max))
+    assert_matches(ours, librosa_quietly(librosa.amplitude_to_db, S=D, ref=np.max))
 
 
 # ---------------------------------------------------------------------------------------
@@ -273,14 +273,14 @@ def stft_args(draw):
 @given(y=signals(), kwargs=stft_args())
 def test_stft_matches_librosa_for_odd_lengths_windows_and_hops(y, kwargs):
     assume(kwargs["center"] or kwargs["n_fft"] <= len(y))  # else: the bad-input table
-    assert_matches(F.stft(y, **kwargs), librosa_quietly(librosa.stft, y, **kwargs))
+    assert_matches(F.stft(y, **kwargs), librosa_quietly(librosa.stft, y=y, **kwargs))
 
 
 @FEW
 @given(y=signals(min_size=600), n_fft=st.sampled_from([64, 255, 400]), hop_fraction=st.sampled_from([3, 4, 8]))
 def test_stft_matches_librosa_with_reflect_padding(y, n_fft, hop_fraction):
     kwargs = dict(n_fft=n_fft, hop_length=n_fft // hop_fraction, pad_mode="reflect")
-    assert_matches(F.stft(y, **kwargs), librosa_quietly(librosa.stft, y, **kwargs))
+    assert_matches(F.stft(y, **kwargs), librosa_quietly(librosa.stft, y=y, **kwargs))
 
 
 @FEW
@@ -289,7 +289,7 @@ def test_stft_reflect_padding_reflects_the_whole_signal(y, n_fft, hop_length):
     # For hops of half a frame or more, librosa 0.11 pads the signal's tail on its own
     # and its last frame can differ; the definition is np.pad of the whole signal.
     padded = np.pad(y, n_fft // 2, mode="reflect")
-    ref = librosa.stft(padded, n_fft=n_fft, hop_length=hop_length, center=False)
+    ref = librosa.stft(y=padded, n_fft=n_fft, hop_length=hop_length, center=False)
     assert_matches(F.stft(y, n_fft=n_fft, hop_length=hop_length, pad_mode="reflect"), ref)
 
 
@@ -314,7 +314,7 @@ def test_stft_accepts_a_window_array():
     y = make_signal(3000, 3, "noise", np.float64)
     w = np.hamming(300)
     ours = F.stft(y, n_fft=512, win_length=300, window=w)
-    assert_matches(ours, librosa.stft(y, n_fft=512, win_length=300, window=w))
+    assert_matches(ours, librosa.stft(y=y, n_fft=512, win_length=300, window=w))
 
 
 # ---------------------------------------------------------------------------------------
@@ -342,15 +342,15 @@ def test_mel_scale_by_hand():
 )
 def test_hz_and_mel_conversions_match_librosa_and_invert(f, htk):
     ours = F.hz_to_mel(f, htk=htk)
-    ref = librosa.hz_to_mel(f, htk=htk)
+    ref = librosa.hz_to_mel(frequencies=f, htk=htk)
     assert_matches(ours, ref)
-    assert_matches(F.mel_to_hz(ref, htk=htk), librosa.mel_to_hz(ref, htk=htk))
+    assert_matches(F.mel_to_hz(ref, htk=htk), librosa.mel_to_hz(mels=ref, htk=htk))
     np.testing.assert_allclose(F.mel_to_hz(ours, htk=htk), f, rtol=1e-9, atol=1e-9)
 
 
 def test_hz_to_mel_keeps_float32():
     f = np.array([0.0, 500.0, 4000.0], dtype=np.float32)
-    assert_matches(F.hz_to_mel(f), librosa.hz_to_mel(f))
+    assert_matches(F.hz_to_mel(f), librosa.hz_to_mel(frequencies=f))
 
 
 @st.composite
@@ -460,7 +460,7 @@ def test_delta_matches_librosa(n_features, n_frames, width, order, seed, dtype):
     shape = (n_frames,) if n_features is None else (n_features, n_frames)
     data = (np.random.default_rng(seed).standard_normal(shape) * 10).astype(dtype)
     assert_matches(
-        F.delta(data, width=width, order=order), librosa.feature.delta(data, width=width, order=order)
+        F.delta(data, width=width, order=order), librosa.feature.delta(data=data, width=width, order=order)
     )
 
 

@@ -146,7 +146,7 @@ def test_frame_matches_librosa_and_is_a_read_only_view(n, frame_length, hop_leng
     y = base[::step]  # step 2: a non-contiguous signal
     assume(frame_length <= len(y))
     frames = S.frame(y, frame_length=frame_length, hop_length=hop_length)
-    ref = librosa.util.frame(y, frame_length=frame_length, hop_length=hop_length)
+    ref = librosa.util.frame(x=y, frame_length=frame_length, hop_length=hop_length)
     assert frames.shape == ref.shape == (frame_length, 1 + (n - frame_length) // hop_length)
     assert frames.dtype == y.dtype
     assert np.array_equal(frames, ref)
