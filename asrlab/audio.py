@@ -102,7 +102,9 @@ def _reason(exc: Exception) -> str:
     return text.split(": ", 1)[1] if ": " in text else text
 
 
-def save(path: str | os.PathLike[str], y: np.ndarray, *, sr: int, subtype: str | None = None) -> Path:
+def save(
+    path: str | os.PathLike[str], y: np.ndarray, *, sr: int, subtype: str | None = None
+) -> Path:
     """Write float audio in ``[-1, 1]`` to a WAV or FLAC file (chosen by the extension).
 
     Args:

@@ -538,7 +538,8 @@ def hz_to_mel(f: float | np.ndarray, *, htk: bool = False) -> float | np.ndarray
     linear = f / _SLANEY_HZ_PER_MEL
     above = f >= _SLANEY_BREAK_HZ
     # np.maximum keeps log() away from 0 Hz in the entries np.where then discards.
-    logarithmic = _SLANEY_BREAK_MEL + np.log(np.maximum(f, _SLANEY_BREAK_HZ) / _SLANEY_BREAK_HZ) / _SLANEY_LOG_STEP
+    log_ratio = np.log(np.maximum(f, _SLANEY_BREAK_HZ) / _SLANEY_BREAK_HZ)
+    logarithmic = _SLANEY_BREAK_MEL + log_ratio / _SLANEY_LOG_STEP
     return _scalar_or_array(np.where(above, logarithmic, linear).astype(linear.dtype, copy=False))
 
 
@@ -559,7 +560,8 @@ def mel_to_hz(m: float | np.ndarray, *, htk: bool = False) -> float | np.ndarray
         return _scalar_or_array(700.0 * (10.0 ** (m / 2595.0) - 1.0))
     linear = _SLANEY_HZ_PER_MEL * m
     above = m >= _SLANEY_BREAK_MEL
-    logarithmic = _SLANEY_BREAK_HZ * np.exp(_SLANEY_LOG_STEP * (np.maximum(m, _SLANEY_BREAK_MEL) - _SLANEY_BREAK_MEL))
+    mels_above_break = np.maximum(m, _SLANEY_BREAK_MEL) - _SLANEY_BREAK_MEL
+    logarithmic = _SLANEY_BREAK_HZ * np.exp(_SLANEY_LOG_STEP * mels_above_break)
     return _scalar_or_array(np.where(above, logarithmic, linear).astype(linear.dtype, copy=False))
 
 
@@ -571,7 +573,8 @@ def _mel_filterbank(
     bin_hz = np.fft.rfftfreq(n_fft, d=1.0 / sr)
     # n_mels + 2 edges equally spaced in mel: filter i rises from edge i to its peak at
     # edge i + 1 and falls back to zero at edge i + 2.
-    edges = mel_to_hz(np.linspace(hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk), n_mels + 2), htk=htk)
+    mel_edges = np.linspace(hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk), n_mels + 2)
+    edges = mel_to_hz(mel_edges, htk=htk)
     lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
     rising = (bin_hz - lower) / (centre - lower)
     falling = (upper - bin_hz) / (upper - centre)
@@ -613,8 +616,11 @@ def _check_mel_args(
         fmax = sr / 2
     fmax = check_real(fmax, name="fmax", low=fmin, low_open=True)
     if norm is not None and norm != "slaney":
-        if isinstance(norm, str) or not isinstance(norm, (int, float)) or isinstance(norm, bool) or not norm > 0:
-            raise ValueError(f"norm: expected 'slaney', None or a positive number (p-norm), got {norm!r}")
+        is_number = isinstance(norm, (int, float)) and not isinstance(norm, bool)
+        if not is_number or not norm > 0:
+            raise ValueError(
+                f"norm: expected 'slaney', None or a positive number (p-norm), got {norm!r}"
+            )
         norm = float(norm)
     return sr, n_fft, n_mels, fmin, fmax, norm
 
@@ -806,13 +812,17 @@ def delta(data: np.ndarray, *, width: int = 9, order: int = 1) -> np.ndarray:
     if np.iscomplexobj(data):
         raise TypeError(f"data: expected real features, got complex dtype {data.dtype}")
     if data.ndim not in (1, 2):
-        raise ValueError(f"data: expected shape (n_frames,) or (n_features, n_frames), got shape {data.shape}")
+        raise ValueError(
+            f"data: expected shape (n_frames,) or (n_features, n_frames), got shape {data.shape}"
+        )
     width = check_positive_int(width, name="width")
     order = check_positive_int(order, name="order")
     if width < 3 or width % 2 == 0:
         raise ValueError(f"width: expected an odd integer >= 3, got {width}")
     if width > data.shape[-1]:
-        raise ValueError(f"width: expected at most the number of frames ({data.shape[-1]}), got {width}")
+        raise ValueError(
+            f"width: expected at most the number of frames ({data.shape[-1]}), got {width}"
+        )
     if order >= width:
         raise ValueError(f"order: expected less than width={width}, got {order}")
     if data.dtype != np.float32:
@@ -820,7 +830,8 @@ def delta(data: np.ndarray, *, width: int = 9, order: int = 1) -> np.ndarray:
 
     half = width // 2
     kernel = _derivative_kernel(width, order)
-    windows = np.lib.stride_tricks.sliding_window_view(data, width, axis=-1)  # (..., T - 2 half, width)
+    # Every run of `width` consecutive frames: shape (..., n_frames - 2 * half, width).
+    windows = np.lib.stride_tricks.sliding_window_view(data, width, axis=-1)
     inner = windows @ kernel.astype(data.dtype)
     # Edge frames repeat the derivative of the first / last full window.
     pad = [(0, 0)] * (data.ndim - 1) + [(half, half)]
@@ -945,7 +956,9 @@ def spectral_rolloff(
 
     Lesson: 05 Mel spectrograms and MFCCs.
     """
-    roll_percent = check_real(roll_percent, name="roll_percent", low=0.0, high=1.0, low_open=True, high_open=True)
+    roll_percent = check_real(
+        roll_percent, name="roll_percent", low=0.0, high=1.0, low_open=True, high_open=True
+    )
     S, freqs = _magnitude_and_freqs(
         y, sr=sr, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
         window=window, center=center, pad_mode=pad_mode,

@@ -52,7 +52,7 @@ def sine(
     n_samples = round(duration * sr)
     if n_samples == 0:
         raise ValueError(
-            f"duration: expected at least one sample (duration * sr >= 0.5), "
+            f"duration: expected at least one sample (round(duration * sr) >= 1), "
             f"got {duration!r} s at {sr} Hz"
         )
     t = np.arange(n_samples) / sr
@@ -95,7 +95,9 @@ def add_noise(
         rng = np.random.default_rng(check_nonnegative_int(seed, name="seed"))
     signal_power = _power(y)
     if signal_power == 0.0:
-        raise ValueError("y: expected a signal with non-zero power to set an SNR against, got all zeros")
+        raise ValueError(
+            "y: expected a signal with non-zero power to set an SNR against, got all zeros"
+        )
     noise = rng.standard_normal(y.shape)
     target_noise_power = signal_power / 10.0 ** (snr / 10.0)
     noise *= np.sqrt(target_noise_power / _power(noise))
@@ -118,7 +120,9 @@ def snr_db(clean: np.ndarray, noisy: np.ndarray) -> float:
     clean = check_audio(clean, name="clean", mono=False, allow_int=True)
     noisy = check_audio(noisy, name="noisy", mono=False, allow_int=True)
     if clean.shape != noisy.shape:
-        raise ValueError(f"noisy: expected the shape of clean {clean.shape}, got shape {noisy.shape}")
+        raise ValueError(
+            f"noisy: expected the shape of clean {clean.shape}, got shape {noisy.shape}"
+        )
     noise_power = _power(noisy.astype(np.float64) - clean.astype(np.float64))
     signal_power = _power(clean)
     if noise_power == 0.0:
