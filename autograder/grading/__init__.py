@@ -243,6 +243,8 @@ def grade(
     if memory_mb < 256:
         raise GradingError(f"--memory: expected at least 256 MiB per kernel, got {memory_mb}")
     submissions, out, solutions = Path(submissions).resolve(), Path(out).resolve(), Path(solutions).resolve()
+    if not submissions.is_dir():
+        raise GradingError(f"SUBMISSIONS: expected a directory, got {str(submissions)!r}")
     if out == submissions or submissions in out.parents:
         raise GradingError(f"--out: must not be inside SUBMISSIONS ({str(submissions)!r}), got {str(out)!r}")
     if registry is None:

@@ -109,9 +109,10 @@ class NotebookGrader:
         for _ in range(3):
             for src in list(self.replay):
                 out = self.sb.execute(src)
-                if out.restarted:
+                if out.status not in ("ok", "error"):
                     self.replay.remove(src)
-                    break
+                    if out.restarted:
+                        break
             else:
                 return
 
@@ -135,7 +136,7 @@ class NotebookGrader:
         for cell in self.lesson.cells:
             if cell.kind == "code":
                 out = self._run(cell.source)
-                if not out.restarted:
+                if out.status in ("ok", "error"):
                     self.replay.append(cell.source)
             elif cell.kind == "answer":
                 ex = self.lesson.exercises[cell.exercise]
@@ -147,11 +148,11 @@ class NotebookGrader:
                     results[ex.id] = ExerciseResult(ex, NOT_ATTEMPTED, 0.0, "the answer cell was not filled in")
                     continue
                 out = self._run(src)
-                if out.restarted:
-                    initial[ex.id] = _outcome_status(out)
-                else:
+                if out.status in ("ok", "error"):
                     self.replay.append(src)
                     initial[ex.id] = None if out.status == "ok" else (ERROR, f"{out.ename}: {out.evalue}"[:300])
+                else:
+                    initial[ex.id] = _outcome_status(out)
             elif cell.kind == "check":
                 ex = self.lesson.exercises[cell.exercise]
                 if ex.id in results or ex.id not in initial:

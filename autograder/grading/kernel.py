@@ -65,8 +65,8 @@ class Outcome:
 
     ``status`` is ``"ok"``, ``"error"`` (the code raised: ``ename``/``evalue``),
     ``"timeout"``, ``"output-limit"``, ``"memory"``, ``"pids"``, ``"cpu"``, or ``"died"``
-    (the kernel ended otherwise: ``os._exit``, a crash).  After anything but ``ok`` and
-    ``error`` the kernel was restarted and holds none of the notebook's state.
+    (the kernel ended otherwise: ``os._exit``, a crash).  ``restarted`` tells that the
+    kernel had to be replaced and holds none of the notebook's state.
     """
 
     status: str
@@ -74,10 +74,7 @@ class Outcome:
     evalue: str = ""
     output_bytes: int = 0
     expressions: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def restarted(self) -> bool:
-        return self.status not in ("ok", "error")
+    restarted: bool = False
 
 
 def _own_cgroup(controller: str) -> Path | None:
@@ -299,6 +296,7 @@ class Sandbox:
             "OMP_NUM_THREADS": "1",
             "OPENBLAS_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
+            "MALLOC_ARENA_MAX": "2",
         }
         conn_file = conn / "kernel.json"
         cfg = {
@@ -451,7 +449,7 @@ class Sandbox:
                         out_bytes += len(json.dumps(content, default=str))
                     elif mtype == "status" and content.get("execution_state") == "idle":
                         idle = True
-                    if out_bytes > self.limits.max_output_bytes and kill_at is None and reply is None:
+                    if out_bytes > self.limits.max_output_bytes and kill_at is None and reply is None and not idle:
                         reason = "output-limit"
                         self._interrupt()
                         kill_at = time.monotonic() + self.limits.grace
@@ -465,6 +463,8 @@ class Sandbox:
                         reply = msg
                         deadline = min(deadline, time.monotonic())
         content = reply.get("content", {})
+        if out_bytes > self.limits.max_output_bytes and reason != "timeout":
+            reason = "output-limit"  # also when the reply overtook the output
         mem1, pids1 = self._counters()
         if pids1 > pids0:
             return self._after_death("pids", out_bytes, mem0, pids0, force=True)
@@ -474,8 +474,9 @@ class Sandbox:
         if content.get("status") == "ok":
             return Outcome("ok", output_bytes=out_bytes, expressions=content.get("user_expressions") or {})
         ename = str(content.get("ename", "Error"))
-        if ename == "MemoryError":
-            return Outcome("memory", ename, str(content.get("evalue", "")), out_bytes)
+        if ename == "MemoryError":  # a kernel that ran out of memory is not trusted to go on
+            self.restart()
+            return Outcome("memory", ename, str(content.get("evalue", "")), out_bytes, restarted=True)
         return Outcome("error", ename, str(content.get("evalue", ""))[:1000], out_bytes)
 
     def _interrupt(self) -> None:
@@ -497,4 +498,4 @@ class Sandbox:
         elif pids1 > pids0 and not force:
             reason = "pids"
         self.restart()
-        return Outcome(reason, output_bytes=out_bytes)
+        return Outcome(reason, output_bytes=out_bytes, restarted=True)
