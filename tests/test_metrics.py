@@ -176,7 +176,7 @@ def test_measures_match_jiwer_process_words(ref, hyp):
     assert ours.hyp_words == sum(map(len, theirs.hypotheses))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(pair=corpora())
 def test_corpus_wer_and_cer_match_jiwer(pair):
     refs, hyps = pair
