@@ -1,0 +1,97 @@
+"""Grading throughput: the sandboxed grader against plainly running the notebook.
+
+Builds 40 submissions of the small fixture lesson (``tests/fixtures/grading``): honest ones
+and partly wrong ones (a mistake in one exercise, seeded), then measures
+
+* ``nbclient``: executing one submission as it is (without its check cells, which would
+  load every lesson's exercises), in an ordinary kernel (the reference);
+* ``grade --jobs 1``: grading all 40, per submission; the difference to ``nbclient`` is the
+  grader's overhead (sandbox, replaying nothing, hidden cases) and should stay under 2 s;
+* ``grade --jobs 2`` against ``--jobs 1`` on the same 40: the speed-up (target 1.7x on two
+  cores, i.e. a time ratio of at most 1/1.7).
+
+The CPU may be shared with other work while this runs; the figures are wall-clock times.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "grading"
+N_SUBMISSIONS = 40
+WRONG = {
+    "l90-energy": "def energy(samples):\n    return float(np.sum(np.abs(np.asarray(samples))))\n",
+    "l90-peak": "peak = float(max(signal))\n",
+    "l90-zcr": "def zero_crossings(samples):\n    return 0\n",
+}
+
+
+def build_submissions(root: Path, n: int = N_SUBMISSIONS, *, seed: int = 0) -> None:
+    """``n`` submissions: every third honest, the others with one seeded mistake."""
+    if str(FIXTURES) not in sys.path:
+        sys.path.insert(0, str(FIXTURES))
+    import submissions
+
+    rng = np.random.default_rng(seed)
+    for i in range(n):
+        answers = {}
+        if i % 3:
+            ex = str(rng.choice(sorted(WRONG)))
+            answers[ex] = WRONG[ex]
+        folder = root / f"student{i:02d}"
+        folder.mkdir(parents=True)
+        (folder / "90-grading-fixture.ipynb").write_text(json.dumps(submissions._nb(answers)))
+
+
+def _nbclient_once(path: Path) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(str(path), as_version=4)
+    # the check cells are left out: they would load every lesson's exercise definitions
+    nb.cells = [c for c in nb.cells if not c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    NotebookClient(nb, kernel_name="python3", timeout=60, allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+
+
+def run() -> list[tuple[str, float, float | None, float | None]]:
+    if str(FIXTURES) not in sys.path:
+        sys.path.insert(0, str(FIXTURES))
+    import lesson
+
+    from autograder.grading import grade
+
+    base = Path(tempfile.mkdtemp(prefix="bench-grading-"))
+    try:
+        subs = base / "subs"
+        build_submissions(subs)
+        first = subs / "student00" / "90-grading-fixture.ipynb"
+        _nbclient_once(first)  # warm caches
+        plain = min(_timed(lambda: _nbclient_once(first)) for _ in range(3))
+        kw = dict(solutions=FIXTURES / "solutions", registry=lesson.registry(), timeout=30.0, seed=0)
+        t1 = _timed(lambda: grade(subs, base / "out1", jobs=1, **kw))
+        t2 = _timed(lambda: grade(subs, base / "out2", jobs=2, **kw))
+        if (base / "out1" / "grades.csv").read_text() != (base / "out2" / "grades.csv").read_text():
+            raise AssertionError("--jobs 2 graded differently from --jobs 1")
+        per = t1 / N_SUBMISSIONS
+        return [
+            ("grading: per submission (jobs=1) vs nbclient", per, plain, None),
+            ("grading: overhead per submission, s (target <= 2)", f"{per - plain:.2f}", None, None),
+            (f"grading: {N_SUBMISSIONS} submissions jobs=2 vs jobs=1", t2, t1, 1 / 1.7),
+            ("grading: speed-up jobs=2 over jobs=1 (target >= 1.7)", f"{t1 / t2:.2f}x", None, None),
+        ]
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
