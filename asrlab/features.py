@@ -661,16 +661,6 @@ def mel_filterbank(
     return _mel_filterbank(*args[:5], bool(htk), args[5]).copy()
 
 
-def _power_spectrogram(
-    y: np.ndarray, *, power: float, **stft_kwargs: Any
-) -> np.ndarray:
-    """``|stft(y)| ** power``: magnitude (power=1) or power (power=2) spectrogram."""
-    D = stft(y, **stft_kwargs)
-    if power == 2.0:
-        return D.real**2 + D.imag**2  # |D|^2 without a square root
-    return np.abs(D) ** power
-
-
 def melspectrogram(
     y: np.ndarray,
     *,
@@ -710,9 +700,8 @@ def melspectrogram(
     """
     mel_args = _check_mel_args(sr, n_fft, n_mels, fmin, fmax, norm)
     power = check_real(power, name="power", low=0.0, low_open=True)
-    S = _power_spectrogram(
+    D = stft(
         y,
-        power=power,
         n_fft=n_fft,
         hop_length=hop_length,
         win_length=win_length,
@@ -720,6 +709,9 @@ def melspectrogram(
         center=center,
         pad_mode=pad_mode,
     )
+    S = np.abs(D)  # magnitude spectrogram
+    if power != 1.0:
+        S **= power  # in place: power=2 gives the power spectrogram
     basis = _mel_filterbank(*mel_args[:5], bool(htk), mel_args[5])
     return basis.astype(S.dtype, copy=False) @ S
 
@@ -842,15 +834,15 @@ def _magnitude_and_freqs(
     y: np.ndarray, *, sr: int, **stft_kwargs: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     sr = check_sr(sr)
-    S = _power_spectrogram(y, power=1.0, **stft_kwargs)
+    S = np.abs(stft(y, **stft_kwargs))
     return S, np.fft.rfftfreq(stft_kwargs["n_fft"], d=1.0 / sr)
 
 
-def _column_normalise(S: np.ndarray) -> np.ndarray:
-    """Each column divided by its sum (all-zero columns are left as zeros)."""
-    total = S.sum(axis=0, keepdims=True)
+def _column_sums(S: np.ndarray) -> np.ndarray:
+    """Sum of each column, with 1 for all-zero columns (so that dividing leaves them 0)."""
+    total = S.sum(axis=0)
     total[total < np.finfo(S.dtype).tiny] = 1.0
-    return S / total
+    return total
 
 
 def spectral_centroid(
@@ -884,7 +876,8 @@ def spectral_centroid(
         y, sr=sr, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
         window=window, center=center, pad_mode=pad_mode,
     )
-    return (freqs @ _column_normalise(S))[np.newaxis, :]
+    # Weighted mean: sum of frequency x magnitude over the sum of magnitudes.
+    return ((freqs @ S) / _column_sums(S))[np.newaxis, :]
 
 
 def spectral_bandwidth(
@@ -921,7 +914,7 @@ def spectral_bandwidth(
         y, sr=sr, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
         window=window, center=center, pad_mode=pad_mode,
     )
-    weights = _column_normalise(S)
+    weights = S / _column_sums(S)  # each column sums to 1
     centroid = freqs @ weights  # (n_frames,)
     deviation = np.abs(freqs[:, np.newaxis] - centroid[np.newaxis, :])
     return (np.sum(weights * deviation**p, axis=0) ** (1.0 / p))[np.newaxis, :]
