@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,12 @@ def _plain(value: Any) -> Any:
 
 def _run_cell_on(ex: Exercise, source: str, case: Case) -> Any:
     """Run an answer cell on ``case``: the output of the function / the target variables."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # wrong answers may divide by zero
+        return _run_cell_unguarded(ex, source, case)
+
+
+def _run_cell_unguarded(ex: Exercise, source: str, case: Case) -> Any:
     try:
         if ex.kind == "cell":
             ns = _fresh_namespace(ex.lesson, case)
@@ -166,7 +173,9 @@ def _answer_object(ex: Exercise, source: str) -> Any:
 def _call(fn: Any, case: Case) -> Any:
     try:
         args, kwargs = case.inputs()
-        return _plain(fn(*args, **kwargs))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return _plain(fn(*args, **kwargs))
     except Exception as exc:
         return _Raised(exc)
 
@@ -266,7 +275,8 @@ def test_mistake_is_described_truthfully_and_caught(ex_id: str, mistake_name: st
         assert verdict, f"{where}: the wrong cell's output differs from mistake.fn: {verdict.reason}"
 
     # (b) the check cell fails, and shows this mistake's hint
-    with pytest.raises(CheckFailed) as failure:
+    with pytest.raises(CheckFailed) as failure, warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         check(ex.id, _answer_object(ex, source))
     assert mistake.hint in str(failure.value), f"{ex.id}/{mistake.name}: check said {str(failure.value)!r}"
 
