@@ -281,3 +281,16 @@ def test_cli_release_regenerates_the_course_lessons(tmp_path: Path) -> None:
 def test_cli_without_subcommand_prints_usage_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main([]) == 2
     assert "{release,check,grade}" in capsys.readouterr().err
+
+
+def test_cli_grade_is_delegated_to_the_grading_engine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("autograder.grading", reason="the grading engine is not installed")
+    code = cli_main(["grade", str(tmp_path / "no-such-folder"), "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert "grade: SUBMISSIONS: expected a directory" in capsys.readouterr().err
+
+
+def test_cli_grade_without_the_engine_says_so(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "autograder.grading", None)  # makes the import fail
+    assert cli_main(["grade", "submissions", "--out", "out"]) == 2
+    assert capsys.readouterr().err.startswith("grade: the grading engine (autograder.grading) is not available: ")
