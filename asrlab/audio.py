@@ -43,7 +43,12 @@ _FORMATS = {".wav": "WAV", ".flac": "FLAC"}
 
 
 class AudioFileError(ValueError):
-    """A path that does not exist or cannot be read (or written) as audio."""
+    """A path that does not exist or cannot be read (or written) as audio.
+
+    A ``ValueError``, so ``except ValueError`` catches it with every other bad input.
+
+    Lesson: 01 Sound is a list of numbers.
+    """
 
 
 def load(
@@ -143,7 +148,7 @@ def save(
 def resample(y: np.ndarray, *, orig_sr: int, target_sr: int) -> np.ndarray:
     """Change the sample rate, like ``librosa.resample`` with its default ``soxr_hq``.
 
-    The output has ``ceil(n * target_sr / orig_sr)`` samples and the dtype of ``y``.
+    The output has ``ceil(n * (target_sr / orig_sr))`` samples and the dtype of ``y``.
     Downsampling first removes everything above the new Nyquist frequency
     ``target_sr / 2`` (an anti-aliasing low-pass filter), so resampling speech to
     8 kHz keeps only content below 4 kHz.
@@ -163,7 +168,10 @@ def resample(y: np.ndarray, *, orig_sr: int, target_sr: int) -> np.ndarray:
     target_sr = check_sr(target_sr, name="target_sr")
     if orig_sr == target_sr:
         return y
-    n_out = int(np.ceil(y.shape[-1] * target_sr / orig_sr))
+    # The length librosa gives, rounding included: n * ratio can land a hair above a
+    # whole number (441 * (48000 / 11025) = 1920.0000000000002 -> 1921 samples).
+    ratio = target_sr / orig_sr
+    n_out = int(np.ceil(y.shape[-1] * ratio))
     # soxr works on (n,) or (n, channels) arrays; it keeps float32 as float32.
     y_hat = soxr.resample(y.T, orig_sr, target_sr, quality="soxr_hq").T
     # soxr may be a sample short or long of the exact length: fix it like librosa does.

@@ -439,7 +439,7 @@ def stft(
     Args:
         y: Float signal, shape ``(n,)``.
         n_fft: FFT size in samples (default 2048).
-        hop_length: Samples between frames (default ``win_length // 4``).
+        hop_length: Samples between frames (default ``win_length // 4``, at least 1).
         win_length: Window length in samples, at most ``n_fft`` (default ``n_fft``); a
             shorter window is zero-padded in the centre to ``n_fft``.
         window: Window name (or tuple) understood by ``scipy.signal.get_window``
@@ -568,7 +568,8 @@ def mel_to_hz(m: float | np.ndarray, *, htk: bool = False) -> float | np.ndarray
 @functools.lru_cache(maxsize=32)
 def _mel_filterbank(
     sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float, htk: bool, norm: str | float | None
-) -> np.ndarray:
+) -> tuple[np.ndarray, int]:
+    """The (read-only) filterbank and its number of empty filters."""
     # Centre frequency (Hz) of each FFT bin.
     bin_hz = np.fft.rfftfreq(n_fft, d=1.0 / sr)
     # n_mels + 2 edges equally spaced in mel: filter i rises from edge i to its peak at
@@ -592,16 +593,25 @@ def _mel_filterbank(
         lengths[lengths < np.finfo(weights.dtype).tiny] = 1.0
         weights /= lengths[:, None]
 
-    empty = (edges[:-2] != 0) & (weights.max(axis=1) <= 0)
-    if np.any(empty):
+    # Filters that caught no FFT bin at all (a filter starting at 0 Hz may be empty).
+    n_empty = int(np.sum((edges[:-2] != 0) & (weights.max(axis=1) <= 0)))
+    weights.flags.writeable = False
+    return weights, n_empty
+
+
+def _filterbank(
+    sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float, htk: bool, norm: str | float | None
+) -> np.ndarray:
+    """The cached, read-only filterbank; warns (every time) when filters are empty."""
+    weights, n_empty = _mel_filterbank(sr, n_fft, n_mels, fmin, fmax, bool(htk), norm)
+    if n_empty:
         warnings.warn(
-            f"mel_filterbank: {int(empty.sum())} of the {n_mels} mel filters contain no FFT "
+            f"mel_filterbank: {n_empty} of the {n_mels} mel filters contain no FFT "
             f"bin (n_fft={n_fft} at sr={sr} Hz is too coarse for n_mels={n_mels}); "
             "use fewer mel bands or a larger n_fft",
             UserWarning,
             stacklevel=3,
         )
-    weights.flags.writeable = False
     return weights
 
 
@@ -655,10 +665,14 @@ def mel_filterbank(
     Returns:
         float32 array of shape ``(n_mels, 1 + n_fft // 2)``.
 
+    Warns:
+        UserWarning: some filters contain no FFT bin (too many bands for ``n_fft``), as
+        librosa warns.
+
     Lesson: 05 Mel spectrograms and MFCCs.
     """
-    args = _check_mel_args(sr, n_fft, n_mels, fmin, fmax, norm)
-    return _mel_filterbank(*args[:5], bool(htk), args[5]).copy()
+    sr, n_fft, n_mels, fmin, fmax, norm = _check_mel_args(sr, n_fft, n_mels, fmin, fmax, norm)
+    return _filterbank(sr, n_fft, n_mels, fmin, fmax, htk, norm).copy()
 
 
 def melspectrogram(
@@ -712,7 +726,8 @@ def melspectrogram(
     S = np.abs(D)  # magnitude spectrogram
     if power != 1.0:
         S **= power  # in place: power=2 gives the power spectrogram
-    basis = _mel_filterbank(*mel_args[:5], bool(htk), mel_args[5])
+    sr, n_fft, n_mels, fmin, fmax, norm = mel_args
+    basis = _filterbank(sr, n_fft, n_mels, fmin, fmax, htk, norm)
     return basis.astype(S.dtype, copy=False) @ S
 
 

@@ -114,6 +114,13 @@ def test_resample_matches_librosa(n, orig_sr, target_sr, channels, dtype, seed):
     np.testing.assert_allclose(ours, ref, rtol=1e-6, atol=1e-7)
 
 
+def test_resample_length_follows_librosa_rounding():
+    # 441 * (48000 / 11025) is 1920.0000000000002 in floating point: librosa gives 1921.
+    y = np.zeros(441, dtype=np.float32)
+    assert A.resample(y, orig_sr=11025, target_sr=48000).shape == (1921,)
+    assert librosa.resample(y=y, orig_sr=11025, target_sr=48000).shape == (1921,)
+
+
 def test_resample_to_8khz_removes_content_above_4khz():
     sr = 16000
     y = S.sine(1000.0, sr=sr, duration=1.0) + S.sine(6000.0, sr=sr, duration=1.0)
