@@ -238,6 +238,18 @@ def test_random_transcripts_use_only_the_vocabulary(seed):
     assert set(words) <= set(data.vocabulary())
 
 
+def test_max_words_limits_transcripts_without_changing_the_rest():
+    words = data.SyntheticSpeech("train", seed=0, max_words=1).take(12)
+    assert all(" " not in u.text for u in words)
+    assert all(u.text in data.DIGITS + data.COMMANDS for u in words)
+    rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
+    assert [data.random_transcript(rng_a) for _ in range(20)] == [
+        data.random_transcript(rng_b, max_words=None) for _ in range(20)
+    ]
+    with pytest.raises(ValueError, match="max_words: expected a positive integer, got 0"):
+        data.random_transcript(np.random.default_rng(0), max_words=0)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "exc", "message"),
     [

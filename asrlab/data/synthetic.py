@@ -68,11 +68,13 @@ def _phrase(rng: np.random.Generator) -> str:
     return f"call {' '.join(pick(DIGITS) for _ in range(3))}"
 
 
-def random_transcript(rng: np.random.Generator) -> str:
+def random_transcript(rng: np.random.Generator, *, max_words: int | None = None) -> str:
     """One random transcript: a digit, a command word, a digit string or a phrase.
 
     Args:
         rng: The generator that decides (``numpy.random.default_rng(seed)``).
+        max_words: Draw again until the transcript has at most this many words
+            (default ``None``: any length, up to 6 words).
 
     Returns:
         Lower-case words separated by single spaces, e.g. ``"go left three"``.
@@ -81,6 +83,16 @@ def random_transcript(rng: np.random.Generator) -> str:
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
+    if max_words is not None:
+        check_positive_int(max_words, name="max_words")
+        while True:
+            text = _any_transcript(rng)
+            if text.count(" ") < max_words:
+                return text
+    return _any_transcript(rng)
+
+
+def _any_transcript(rng: np.random.Generator) -> str:
     kind = rng.random()
     if kind < 0.15:
         return DIGITS[int(rng.integers(len(DIGITS)))]
@@ -168,6 +180,9 @@ class SyntheticSpeech:
             in ms (default ``(30, 300)``).
         lowpass_hz: When set, low-pass the audio at this frequency (e.g. 4000 to
             imitate 8 kHz telephone or digit recordings); default ``None``.
+        max_words: Only transcripts of at most this many words (default ``None``: any);
+            ``max_words=1`` gives isolated words, a curriculum for the first minutes of
+            training.
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
@@ -183,6 +198,7 @@ class SyntheticSpeech:
         word_gap_ms: tuple[int, int] = (0, 80),
         silence_ms: tuple[int, int] = (30, 300),
         lowpass_hz: float | None = None,
+        max_words: int | None = None,
     ) -> None:
         self.split = check_choice(split, name="split", choices=SPLITS)
         self.seed = check_nonnegative_int(seed, name="seed")
@@ -194,6 +210,7 @@ class SyntheticSpeech:
         if lowpass_hz is not None and not 0 < lowpass_hz < sr / 2:
             raise ValueError(f"lowpass_hz: expected a frequency in (0, {sr / 2:g}) Hz, got {lowpass_hz!r}")
         self.lowpass_hz = lowpass_hz
+        self.max_words = None if max_words is None else check_positive_int(max_words, name="max_words")
         self.voices = split_voices(split)
         self._split_index = SPLITS.index(split)
 
@@ -216,7 +233,7 @@ class SyntheticSpeech:
     def __getitem__(self, index: int) -> Utterance:
         index = check_nonnegative_int(index, name="index")
         rng = np.random.default_rng([self.seed, self._split_index, index])
-        text = random_transcript(rng)
+        text = random_transcript(rng, max_words=self.max_words)
         voice = self.voices[int(rng.integers(len(self.voices)))]
         rate = int(rng.integers(self.rate[0], self.rate[1] + 1))
         pitch = int(rng.integers(self.pitch[0], self.pitch[1] + 1))

@@ -1,0 +1,223 @@
+"""The ``asrlab`` command: make a corpus, train, transcribe, evaluate.
+
+::
+
+    asrlab corpus OUT --n 500 --seed 0            # synthetic FLAC + OUT/manifest.tsv
+    asrlab train --minutes 3 --out model.pt        # on the endless synthetic stream
+    asrlab train --minutes 3 --out model.pt --data OUT/manifest.tsv
+    asrlab transcribe model.pt a.wav b.flac [--beam 8]
+    asrlab evaluate model.pt --manifest test.tsv   # prints CER and WER (as jiwer)
+
+A bad file or a bad manifest line gets one line on standard error and the others are
+still processed; the exit status is 1 when anything failed, 2 for a usage error.
+
+Lesson: 10 Train a tiny CTC speech recogniser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+__all__ = ["main", "build_parser"]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``asrlab`` command (its sub-commands and options)."""
+    parser = argparse.ArgumentParser(
+        prog="asrlab",
+        description="Speech Recognition from Scratch: make a speech corpus, train the tiny CTC "
+        "recogniser, transcribe audio and measure CER/WER.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("corpus", help="synthesise a speech corpus (FLAC + manifest.tsv)")
+    p.add_argument("out", metavar="OUT", help="folder to write audio/ and manifest.tsv into")
+    p.add_argument("--n", type=_positive_int, required=True, help="number of utterances")
+    p.add_argument("--seed", type=_nonnegative_int, default=0, help="seed (default 0)")
+    p.add_argument("--split", choices=("train", "validation", "test"), default="train",
+                   help="whose voices speak (default train; the splits share no voice)")
+    p.add_argument("--sr", type=_positive_int, default=16000, help="sample rate in Hz (default 16000)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("train", help="train the tiny CTC model")
+    p.add_argument("--minutes", type=_positive_float, default=None, help="wall-clock budget in minutes (default 3)")
+    p.add_argument("--epochs", type=_positive_int, default=None, help="epoch budget (stops at the first budget reached)")
+    p.add_argument("--out", required=True, metavar="MODEL.pt", help="checkpoint file to write (the best model)")
+    p.add_argument("--data", metavar="MANIFEST", help="training manifest (default: the synthetic stream)")
+    p.add_argument("--val", metavar="MANIFEST", help="validation manifest (default: held-out voices or 10%% of --data)")
+    p.add_argument("--seed", type=_nonnegative_int, default=0, help="seed (default 0)")
+    p.add_argument("--device", default="auto", help="auto (default: CUDA, then MPS, then CPU), cpu, cuda or mps")
+    p.add_argument("--batch-size", type=_positive_int, default=None, help="utterances per batch")
+    p.add_argument("--lr", type=_positive_float, default=None, help="peak learning rate")
+    p.add_argument("--threads", type=_positive_int, default=None, help="CPU threads for torch (default 1)")
+    p.add_argument("--workers", type=_nonnegative_int, default=None, help="data worker processes (default 1)")
+    p.add_argument("--epoch-size", type=_positive_int, default=None, help="synthetic utterances per epoch")
+    p.add_argument("--val-size", type=_positive_int, default=None, help="synthetic validation utterances")
+    p.add_argument("--patience", type=_positive_int, default=None, help="early stopping patience in epochs")
+    p.add_argument("--fmax", type=_positive_float, default=None, help="highest mel frequency in Hz (4000 for 8 kHz audio)")
+    p.add_argument("--lowpass-hz", type=_positive_float, default=None, help="low-pass the synthetic training audio")
+    p.add_argument("--spec-augment", action="store_true", help="SpecAugment masks on training features")
+    p.add_argument("--plot", metavar="PNG", help="save the training curves to this image")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("transcribe", help="transcribe audio files")
+    p.add_argument("model", metavar="MODEL.pt", help="checkpoint written by 'asrlab train'")
+    p.add_argument("files", metavar="FILE", nargs="+", help="audio files (any rate, any channels)")
+    p.add_argument("--beam", type=_positive_int, default=None, help="beam width (default: greedy decoding)")
+
+    p = sub.add_parser("evaluate", help="CER and WER of a model on a manifest")
+    p.add_argument("model", metavar="MODEL.pt", help="checkpoint written by 'asrlab train'")
+    p.add_argument("--manifest", required=True, metavar="TSV", help="path<TAB>transcript manifest")
+    p.add_argument("--beam", type=_positive_int, default=None, help="beam width (default: greedy decoding)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _error(command: str, message: str) -> None:
+    print(f"asrlab {command}: {message}", file=sys.stderr)
+
+
+def _corpus(args: argparse.Namespace) -> int:
+    from asrlab.data import write_corpus
+
+    manifest = write_corpus(args.out, n=args.n, seed=args.seed, split=args.split, sr=args.sr, progress=not args.quiet)
+    print(f"wrote {args.n} utterances and {manifest}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from asrlab.model import ModelConfig
+    from asrlab.train import train
+
+    minutes = args.minutes if args.minutes is not None or args.epochs is not None else 3.0
+    options = {
+        name: getattr(args, name)
+        for name in ("batch_size", "lr", "threads", "workers", "epoch_size", "val_size", "patience", "lowpass_hz")
+        if getattr(args, name) is not None
+    }
+    model_config = ModelConfig(fmax=args.fmax) if args.fmax is not None else None
+    for path, flag in ((args.data, "--data"), (args.val, "--val")):
+        if path is not None and not Path(path).is_file():
+            _error("train", f"{flag}: no such manifest file: '{path}'")
+            return 1
+    result = train(
+        minutes=minutes, epochs=args.epochs, out=args.out, data=args.data, val_data=args.val,
+        model_config=model_config, plot=args.plot, progress=not args.quiet, seed=args.seed,
+        device=args.device, spec_augment=args.spec_augment, **options,
+    )
+    for problem in result.problems:
+        _error("train", problem)
+    print(
+        f"best validation CER {result.best_cer:.4f}, WER {result.best_wer:.4f} at epoch {result.best_epoch} "
+        f"({result.steps} steps, {result.seconds:.0f} s); saved {result.checkpoint}"
+    )
+    return 1 if result.problems else 0
+
+
+def _load(command: str, path: str):  # noqa: ANN202 - TinyCTC, imported lazily
+    from asrlab.model import load_checkpoint
+
+    try:
+        return load_checkpoint(path)[0]
+    except (OSError, ValueError) as exc:
+        _error(command, f"{path}: {exc}")
+        return None
+
+
+def _transcribe(args: argparse.Namespace) -> int:
+    from asrlab.model import transcribe
+
+    model = _load("transcribe", args.model)
+    if model is None:
+        return 1
+    failed = 0
+    for file in args.files:
+        try:
+            text = transcribe(model, file, beam=args.beam)
+        except (OSError, ValueError) as exc:
+            _error("transcribe", f"{file}: {exc}")
+            failed += 1
+            continue
+        print(f"{file}\t{text}", flush=True)
+    return 1 if failed else 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from asrlab.data import read_manifest
+    from asrlab.train import evaluate, load_manifest_audio
+
+    model = _load("evaluate", args.model)
+    if model is None:
+        return 1
+    try:
+        entries = read_manifest(args.manifest, skip_bad=True)
+    except (OSError, ValueError) as exc:
+        _error("evaluate", str(exc))
+        return 1
+    problems = list(entries.problems)
+    examples, bad = load_manifest_audio(entries, sr=model.sample_rate, progress=not args.quiet)
+    problems += bad
+    for problem in problems:
+        _error("evaluate", problem)
+    if not examples:
+        _error("evaluate", f"{args.manifest}: no readable utterances to evaluate")
+        return 1
+    result = evaluate(model, examples, beam=args.beam)
+    print(f"CER {result['cer']:.6f}")
+    print(f"WER {result['wer']:.6f}")
+    print(f"utterances {result['n']}")
+    return 1 if problems else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``asrlab`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit status.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    args = build_parser().parse_args(argv)
+    handlers = {"corpus": _corpus, "train": _train, "transcribe": _transcribe, "evaluate": _evaluate}
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        _error(args.command, "interrupted")
+        return 130
+    except (OSError, ValueError, RuntimeError) as exc:
+        _error(args.command, str(exc))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,507 @@
+"""The tiny CTC speech recogniser: log-mel front end, character alphabet, model, transcription.
+
+Pipeline: 16 kHz waveform -> 80 log-mel bands every 10 ms (normalised per utterance)
+-> two stride-2 3x3 convolutions with GELU (4x fewer frames: 40 ms per output frame)
+-> Linear to 256 -> LayerNorm -> 2-layer bidirectional GRU (128 per direction)
+-> Linear to 29 classes: the CTC blank (class 0), space, ``a``-``z`` and ``'``.
+About 0.77 M parameters; it trains on a laptop CPU in minutes.
+
+The LayerNorm after the projection matters: without it CTC sits on the "all blank"
+plateau for much longer at the start of training.
+
+Lesson: 10 Train a tiny CTC speech recogniser.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from asrlab._validate import check_audio, check_choice, check_positive_int, check_sr
+
+__all__ = [
+    "ALPHABET",
+    "BLANK",
+    "ModelConfig",
+    "LogMel",
+    "TinyCTC",
+    "BiGRU",
+    "encode_text",
+    "decode_ids",
+    "output_lengths",
+    "pad_batch",
+    "count_parameters",
+    "pick_device",
+    "save_checkpoint",
+    "load_checkpoint",
+    "transcribe",
+]
+
+#: Class symbols, index = class id.  ``"_"`` stands for the CTC blank (class 0) and is
+#: never output; then space, the 26 letters and the apostrophe: 29 classes.
+ALPHABET = "_ abcdefghijklmnopqrstuvwxyz'"
+#: Class id of the CTC blank.
+BLANK = 0
+_CHAR_TO_ID = {c: i for i, c in enumerate(ALPHABET) if i != BLANK}
+
+
+def encode_text(text: str, *, alphabet: str = ALPHABET) -> list[int]:
+    """Class ids of a (normalised) transcript: ``"go up"`` -> ``[8, 16, 1, 22, 17]``.
+
+    Raises:
+        ValueError: a character that is not in the alphabet (normalise first with
+            :func:`asrlab.data.normalize_transcript`).
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    table = _CHAR_TO_ID if alphabet == ALPHABET else {c: i for i, c in enumerate(alphabet) if i != BLANK}
+    try:
+        return [table[c] for c in text]
+    except KeyError as exc:
+        raise ValueError(
+            f"text: expected only characters of the alphabet {alphabet[1:]!r}, got {exc.args[0]!r} in {text[:60]!r}"
+        ) from None
+
+
+def decode_ids(ids: Sequence[int], *, alphabet: str = ALPHABET) -> str:
+    """Text of a sequence of (collapsed, blank-free) class ids; the inverse of :func:`encode_text`."""
+    return "".join(alphabet[i] for i in ids if i != BLANK)
+
+
+@dataclass
+class ModelConfig:
+    """Hyper-parameters of :class:`TinyCTC` and its front end (stored in checkpoints).
+
+    Attributes:
+        sr: Sample rate in Hz the model expects (default 16000).
+        n_fft: FFT size in samples (default 400: 25 ms at 16 kHz).
+        hop_length: Samples between frames (default 160: 10 ms).
+        n_mels: Mel bands (default 80).
+        fmin: Lowest mel frequency in Hz (default 0).
+        fmax: Highest mel frequency in Hz (default ``None``: ``sr / 2``); 4000 suits a
+            model meant for 8 kHz recordings.
+        channels: Channels of the two convolutions (default 32).
+        d_model: Width of the projection and the GRU input (default 256).
+        hidden: GRU units per direction (default 128).
+        layers: GRU layers (default 2).
+        dropout: Dropout between GRU layers and before the output (default 0.1).
+        n_classes: Output classes, blank included (default 29 = ``len(ALPHABET)``).
+    """
+
+    sr: int = 16000
+    n_fft: int = 400
+    hop_length: int = 160
+    n_mels: int = 80
+    fmin: float = 0.0
+    fmax: float | None = None
+    channels: int = 32
+    d_model: int = 256
+    hidden: int = 128
+    layers: int = 2
+    dropout: float = 0.1
+    n_classes: int = len(ALPHABET)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "ModelConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"config: unknown field(s) {sorted(unknown)}; expected some of {sorted(known)}")
+        return cls(**values)
+
+
+def _mel_basis(cfg: ModelConfig) -> np.ndarray:
+    """Slaney mel filterbank, shape ``(n_mels, 1 + n_fft // 2)`` (as ``librosa.filters.mel``)."""
+    fmax = cfg.sr / 2 if cfg.fmax is None else cfg.fmax
+    try:
+        from asrlab.features import mel_filterbank
+
+        return mel_filterbank(sr=cfg.sr, n_fft=cfg.n_fft, n_mels=cfg.n_mels, fmin=cfg.fmin, fmax=fmax)
+    except ImportError:  # pragma: no cover - the course's own features module is optional here
+        import librosa
+
+        return librosa.filters.mel(sr=cfg.sr, n_fft=cfg.n_fft, n_mels=cfg.n_mels, fmin=cfg.fmin, fmax=fmax)
+
+
+def frame_lengths(n_samples: Any, *, hop_length: int = 160) -> Any:
+    """STFT frames of a centred STFT: ``1 + n_samples // hop_length`` (ints, arrays or tensors).
+
+    Lesson: 04 STFT and spectrograms; 10 Train a tiny CTC speech recogniser.
+    """
+    return n_samples // hop_length + 1
+
+
+class LogMel(nn.Module):
+    """Waveforms ``(B, n)`` -> normalised log-mel features ``(B, n_mels, frames)``.
+
+    Power spectrogram of a centred, Hann-windowed STFT (zero padding, as
+    ``asrlab.features.melspectrogram`` and ``librosa.feature.melspectrogram`` with
+    ``pad_mode="constant"``), through the Slaney mel filterbank, then ``log(mel + 1e-6)``
+    and per-utterance, per-band mean and variance normalisation over the valid frames
+    (padding frames are set to 0).  The normalisation makes the model indifferent to
+    the recording's gain.
+
+    Lesson: 05 Mel spectrograms and MFCCs; 10 Train a tiny CTC speech recogniser.
+    """
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.register_buffer("window", torch.hann_window(cfg.n_fft, periodic=True), persistent=False)
+        self.register_buffer("basis", torch.from_numpy(_mel_basis(cfg).astype(np.float32)), persistent=False)
+
+    def mel(self, waveforms: torch.Tensor) -> torch.Tensor:
+        """Mel power spectrogram ``(B, n_mels, frames)`` (no log, no normalisation)."""
+        spec = torch.stft(
+            waveforms.float(), n_fft=self.cfg.n_fft, hop_length=self.cfg.hop_length,
+            window=self.window, center=True, pad_mode="constant", return_complex=True,
+        )
+        power = spec.real**2 + spec.imag**2
+        return torch.matmul(self.basis, power)
+
+    def forward(self, waveforms: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        feats = torch.log(self.mel(waveforms) + 1e-6)
+        n_frames = frame_lengths(lengths, hop_length=self.cfg.hop_length).clamp(max=feats.shape[-1])
+        mask = (torch.arange(feats.shape[-1], device=feats.device)[None, :] < n_frames[:, None]).to(feats.dtype)
+        mask = mask[:, None, :]
+        count = mask.sum(-1, keepdim=True).clamp(min=1)
+        mean = (feats * mask).sum(-1, keepdim=True) / count
+        var = (((feats - mean) * mask) ** 2).sum(-1, keepdim=True) / count
+        feats = (feats - mean) / torch.sqrt(var + 1e-5) * mask
+        return feats, n_frames
+
+
+def output_lengths(input_lengths: Any) -> Any:
+    """Frames after the model's subsampling: two convolutions (kernel 3, stride 2, padding 1).
+
+    Each convolution maps ``L`` frames to ``floor((L - 1) / 2) + 1``; two of them give
+    about ``L / 4``.  Works on ints, NumPy arrays and torch tensors.
+
+    Args:
+        input_lengths: Feature frames per utterance (``1 + n_samples // hop_length``).
+
+    Returns:
+        The output frames per utterance, same type.
+
+    Example:
+        ``output_lengths(101) == 26`` (1.01 s of audio at a 10 ms hop: 26 frames of 40 ms).
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    if isinstance(input_lengths, (bool, np.bool_)):
+        raise TypeError("input_lengths: expected frame counts (integers), got a boolean")
+    lengths = input_lengths
+    for _ in range(2):
+        lengths = (lengths - 1) // 2 + 1
+    return lengths
+
+
+def pad_batch(
+    waveforms: Sequence[np.ndarray | torch.Tensor], *, multiple_of: int = 1
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Stack waveforms of different lengths into one zero-padded batch.
+
+    Args:
+        waveforms: Mono signals, each of shape ``(n_i,)``.
+        multiple_of: Round the padded length up to a multiple of this (default 1).
+
+    Returns:
+        ``(batch, lengths)``: a float32 tensor ``(B, max n_i)`` with zeros after each
+        signal, and an int64 tensor ``(B,)`` of the original lengths.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    if len(waveforms) == 0:
+        raise ValueError("waveforms: expected at least one signal, got an empty list")
+    multiple_of = check_positive_int(multiple_of, name="multiple_of")
+    tensors = []
+    for i, w in enumerate(waveforms):
+        t = torch.as_tensor(np.asarray(w) if not isinstance(w, torch.Tensor) else w)
+        if t.ndim != 1 or t.numel() == 0:
+            raise ValueError(f"waveforms[{i}]: expected a non-empty mono signal of shape (n,), got shape {tuple(t.shape)}")
+        tensors.append(t.float())
+    lengths = torch.tensor([len(t) for t in tensors], dtype=torch.int64)
+    longest = int(lengths.max())
+    longest = -(-longest // multiple_of) * multiple_of
+    batch = torch.zeros(len(tensors), longest, dtype=torch.float32)
+    for i, t in enumerate(tensors):
+        batch[i, : len(t)] = t
+    return batch, lengths
+
+
+def _reverse_index(lengths: torch.Tensor, t: int) -> torch.Tensor:
+    """Index ``(B, t)`` that reverses each sequence within its own length (padding stays)."""
+    steps = torch.arange(t, device=lengths.device)[None, :]
+    valid = steps < lengths[:, None]
+    return torch.where(valid, lengths[:, None] - 1 - steps, steps)
+
+
+class BiGRU(nn.Module):
+    """A stack of bidirectional GRU layers that ignores padding exactly.
+
+    The backward direction reads each sequence reversed *within its own length*, so a
+    padded utterance in a batch gives the same outputs as the utterance alone, without
+    packed sequences (which are several times slower on a CPU).
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+
+    def __init__(self, input_size: int, hidden: int, *, layers: int, dropout: float) -> None:
+        super().__init__()
+        sizes = [input_size] + [2 * hidden] * (layers - 1)
+        self.forward_layers = nn.ModuleList(nn.GRU(n, hidden, batch_first=True) for n in sizes)
+        self.backward_layers = nn.ModuleList(nn.GRU(n, hidden, batch_first=True) for n in sizes)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """``x``: ``(B, T, input_size)``; returns ``(B, T, 2 * hidden)``."""
+        index = _reverse_index(lengths, x.shape[1])[:, :, None]
+        for i, (fwd, bwd) in enumerate(zip(self.forward_layers, self.backward_layers)):
+            if i > 0:
+                x = self.dropout(x)
+            ahead, _ = fwd(x)
+            back, _ = bwd(x.gather(1, index.expand(-1, -1, x.shape[2])))
+            back = back.gather(1, index.expand(-1, -1, back.shape[2]))
+            x = torch.cat([ahead, back], dim=-1)
+        return x
+
+
+def _mask_time(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Zero the frames at and after each length along the last axis."""
+    keep = torch.arange(x.shape[-1], device=x.device)[None, :] < lengths[:, None]
+    return x * keep[:, None, None, :].to(x.dtype)
+
+
+class TinyCTC(nn.Module):
+    """Conv subsampling + BiGRU CTC model; see the module docstring for the layers.
+
+    ``model(waveforms, lengths)`` returns ``(log_probs, out_lengths)``: log-softmax
+    outputs of shape ``(B, T, n_classes)`` and the valid frames per utterance
+    (``output_lengths(frame_lengths(lengths))``).
+
+    Args:
+        config: A :class:`ModelConfig` (default: the course's 0.77 M-parameter model).
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+
+    def __init__(self, config: ModelConfig | None = None) -> None:
+        super().__init__()
+        cfg = config or ModelConfig()
+        self.config = cfg
+        self.alphabet = ALPHABET if cfg.n_classes == len(ALPHABET) else None
+        self.frontend = LogMel(cfg)
+        c = cfg.channels
+        self.conv = nn.ModuleList([
+            nn.Conv2d(1, c, kernel_size=3, stride=2, padding=1),
+            nn.Conv2d(c, c, kernel_size=3, stride=2, padding=1),
+        ])
+        self.act = nn.GELU()
+        mels_out = output_lengths(cfg.n_mels)
+        self.proj = nn.Linear(c * mels_out, cfg.d_model)
+        self.norm = nn.LayerNorm(cfg.d_model)
+        self.rnn = BiGRU(cfg.d_model, cfg.hidden, layers=cfg.layers, dropout=cfg.dropout)
+        self.dropout = nn.Dropout(cfg.dropout)
+        self.head = nn.Linear(2 * cfg.hidden, cfg.n_classes)
+
+    @property
+    def sample_rate(self) -> int:
+        return self.config.sr
+
+    def encode(self, feats: torch.Tensor, n_frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Features ``(B, n_mels, frames)`` -> logits ``(B, T, n_classes)`` and lengths.
+
+        Frames past each utterance's length are zeroed after every convolution and the
+        GRU reads each utterance within its own length, so padding never changes the
+        output of an utterance: a batch gives what each utterance gives alone.
+        """
+        x = feats.unsqueeze(1)
+        lengths = n_frames
+        for conv in self.conv:  # (B, C, mels/2, frames/2), then (B, C, mels/4, frames/4)
+            lengths = (lengths - 1) // 2 + 1
+            x = _mask_time(self.act(conv(x)), lengths)
+        b, c, f, t = x.shape
+        lengths = lengths.clamp(max=t)
+        x = x.permute(0, 3, 1, 2).reshape(b, t, c * f)
+        x = self.norm(self.proj(x))
+        x = self.rnn(x, lengths)
+        logits = self.head(self.dropout(x))
+        return logits, lengths
+
+    def forward(self, waveforms: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        feats, n_frames = self.frontend(waveforms, lengths)
+        logits, out_lengths = self.encode(feats, n_frames)
+        return torch.log_softmax(logits.float(), dim=-1), out_lengths
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def pick_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"``: CUDA when available, then Apple MPS, then the CPU; or the named device.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    if isinstance(device, torch.device):
+        return device
+    if not isinstance(device, str):
+        raise TypeError(f"device: expected 'auto', 'cpu', 'cuda' or 'mps', got {type(device).__name__} {device!r}")
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    kind = device.split(":")[0]
+    check_choice(kind, name="device", choices=("cpu", "cuda", "mps"))
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device: 'cuda' was asked for but no CUDA GPU is available; use 'auto' or 'cpu'")
+    return torch.device(device)
+
+
+def save_checkpoint(model: TinyCTC, path: str | os.PathLike[str], **extra: Any) -> Path:
+    """Save the model as a plain dict (loadable with ``torch.load(..., weights_only=True)``).
+
+    The dict holds ``"config"`` (a dict of :class:`ModelConfig`), ``"alphabet"``,
+    ``"state_dict"`` and whatever ``extra`` adds (history, validation CER...), which must
+    be plain data (numbers, strings, lists, dicts, tensors).
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    payload = {"format": "asrlab-tinyctc-1", "config": asdict(model.config), "alphabet": ALPHABET, "state_dict": state}
+    payload.update(extra)
+    tmp = file.with_name(file.name + ".tmp")
+    torch.save(payload, tmp)
+    os.replace(tmp, file)
+    return file
+
+
+def load_checkpoint(path: str | os.PathLike[str], *, device: str | torch.device = "cpu") -> tuple[TinyCTC, dict[str, Any]]:
+    """Load a checkpoint written by :func:`save_checkpoint` (with ``weights_only=True``).
+
+    Returns:
+        ``(model, checkpoint)``: the model in eval mode on ``device``, and the raw dict
+        (its ``"history"``, ``"val_cer"``... when training stored them).
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"path: expected an existing checkpoint file, got '{file}'")
+    try:
+        ckpt = torch.load(file, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means "not a checkpoint"
+        raise ValueError(f"path: expected a checkpoint saved by asrlab, got '{file}' ({type(exc).__name__}: {exc})") from None
+    if not isinstance(ckpt, dict) or "state_dict" not in ckpt or "config" not in ckpt:
+        raise ValueError(f"path: expected a checkpoint saved by asrlab (a dict with config and state_dict), got '{file}'")
+    if ckpt.get("alphabet", ALPHABET) != ALPHABET:
+        raise ValueError(f"path: checkpoint alphabet {ckpt['alphabet']!r} differs from this version's {ALPHABET!r}")
+    model = TinyCTC(ModelConfig.from_dict(dict(ckpt["config"])))
+    model.load_state_dict(ckpt["state_dict"])
+    model.to(pick_device(device)).eval()
+    return model, ckpt
+
+
+def _as_model(model: TinyCTC | str | os.PathLike[str]) -> TinyCTC:
+    if isinstance(model, TinyCTC):
+        return model
+    if isinstance(model, (str, os.PathLike)):
+        return load_checkpoint(model)[0]
+    raise TypeError(f"model: expected a TinyCTC or a checkpoint path, got {type(model).__name__}")
+
+
+def prepare_audio(
+    audio_or_path: np.ndarray | str | os.PathLike[str], *, sr: int | None, target_sr: int
+) -> np.ndarray:
+    """Mono float32 samples at ``target_sr`` from a file or an array of any rate and channels.
+
+    Arrays are ``(n,)`` or ``(channels, n)``; ``sr=None`` for an array means it is
+    already at ``target_sr``.  Files are read with :func:`asrlab.audio.load`.
+    """
+    from asrlab.audio import load, resample
+
+    if isinstance(audio_or_path, (str, os.PathLike)):
+        y, file_sr = load(audio_or_path, sr=None, mono=True)
+        if sr is not None:
+            raise ValueError(f"sr: expected None for a file (its own rate is used), got {sr!r}")
+        sr = file_sr
+    else:
+        y = check_audio(audio_or_path, name="audio", mono=False, allow_int=False)
+        if y.ndim == 2:
+            y = y.mean(axis=0)
+        sr = target_sr if sr is None else check_sr(sr)
+    y = np.asarray(y, dtype=np.float32)
+    if sr != target_sr:
+        y = resample(y, orig_sr=sr, target_sr=target_sr)
+    return y
+
+
+@torch.no_grad()
+def logits_for(model: TinyCTC, waveforms: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Per-utterance log-probabilities ``(T_i, n_classes)`` as NumPy arrays (one batch)."""
+    device = next(model.parameters()).device
+    batch, lengths = pad_batch(list(waveforms))
+    was_training = model.training
+    model.eval()
+    log_probs, out_lengths = model(batch.to(device), lengths.to(device))
+    model.train(was_training)
+    lp = log_probs.float().cpu().numpy()
+    return [lp[i, : int(n)] for i, n in enumerate(out_lengths.cpu())]
+
+
+def decode(log_probs: np.ndarray, *, beam: int | None = None) -> str:
+    """Text of one utterance's ``(T, n_classes)`` log-probabilities: greedy, or beam search
+    with ``beam`` prefixes (:mod:`asrlab.ctc`)."""
+    from asrlab import ctc
+
+    if beam is None:
+        text = ctc.greedy_decode(log_probs, alphabet=ALPHABET, blank=BLANK)
+    else:
+        width = check_positive_int(beam, name="beam")
+        text = ctc.beam_search(log_probs, alphabet=ALPHABET, beam_width=width, blank=BLANK)
+    return " ".join(text.split())
+
+
+def transcribe(
+    model: TinyCTC | str | os.PathLike[str],
+    audio_or_path: np.ndarray | str | os.PathLike[str],
+    *,
+    sr: int | None = None,
+    beam: int | None = None,
+) -> str:
+    """Transcribe one recording.
+
+    Args:
+        model: A :class:`TinyCTC` or the path of a checkpoint.
+        audio_or_path: A file (WAV, FLAC, ... at any sample rate and channel count) or
+            float samples of shape ``(n,)`` or ``(channels, n)``; channels are averaged
+            and the signal is resampled to the model's rate.
+        sr: Sample rate of an array in Hz (default ``None``: the model's rate, 16000);
+            must be ``None`` for a file, whose own rate is used.
+        beam: ``None`` (default) for greedy decoding, or the beam width of CTC prefix
+            beam search.
+
+    Returns:
+        The text, lower-case words separated by single spaces.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    net = _as_model(model)
+    y = prepare_audio(audio_or_path, sr=sr, target_sr=net.sample_rate)
+    (log_probs,) = logits_for(net, [y])
+    return decode(log_probs, beam=beam)

@@ -1,0 +1,53 @@
+"""Benchmark of the tiny CTC recogniser: accuracy after a fixed CPU budget, and speed.
+
+Trains :class:`asrlab.model.TinyCTC` on the synthetic stream for ``ASRLAB_BENCH_MINUTES``
+minutes (default 3), then measures on held-out voices (the test split, 200 utterances):
+
+* CER and WER with greedy decoding (target: CER <= 2% after 3 minutes on a 2-core CPU);
+* the real-time factor of :func:`asrlab.model.transcribe` (seconds of compute per second
+  of audio; target < 0.05), reported as a ratio row: ours = transcription time,
+  reference = audio duration.
+
+Run: ``python -m bench asr``.  Absolute numbers depend on the machine and on what else
+runs on it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import numpy as np
+import torch
+
+from bench._timing import best_of
+
+
+def run() -> list[tuple[str, object, object, float | None]]:
+    from asrlab.data import SyntheticSpeech
+    from asrlab.model import count_parameters, load_checkpoint, transcribe
+    from asrlab.train import evaluate, train
+
+    minutes = float(os.environ.get("ASRLAB_BENCH_MINUTES", "3"))
+    threads = int(os.environ.get("ASRLAB_BENCH_THREADS", "1"))
+    torch.set_num_threads(threads)
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "bench.pt")
+        result = train(minutes=minutes, out=out, progress=False, seed=0, threads=threads)
+        model, _ = load_checkpoint(out)
+    test = [(u.audio, u.text) for u in SyntheticSpeech("test", seed=1).take(200)]
+    greedy = evaluate(model, test)
+    beam = evaluate(model, test[:50], beam=8)
+
+    audio = np.concatenate([u for u, _ in test[:3]])
+    seconds = best_of(lambda: transcribe(model, audio), repeat=5)
+    duration = len(audio) / model.sample_rate
+    return [
+        ("tiny CTC: parameters", f"{count_parameters(model):,}", None, None),
+        (f"tiny CTC: steps in {minutes:g} min ({threads} thread)", f"{result.steps}", None, None),
+        (f"tiny CTC: test CER greedy after {minutes:g} min", f"{100 * greedy['cer']:.2f}%", None, None),
+        (f"tiny CTC: test WER greedy after {minutes:g} min", f"{100 * greedy['wer']:.2f}%", None, None),
+        ("tiny CTC: test CER beam 8 (50 utt.)", f"{100 * beam['cer']:.2f}%", None, None),
+        ("tiny CTC: val CER of the best epoch", f"{100 * result.best_cer:.2f}%", None, None),
+        (f"transcribe RTF ({duration:.1f} s of audio)", seconds, duration, 0.05),
+    ]

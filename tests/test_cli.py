@@ -1,0 +1,135 @@
+"""End-to-end tests of the ``asrlab`` command: corpus -> train -> transcribe -> evaluate."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import jiwer
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from asrlab.cli import main
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A real run of the commands: a 12-utterance corpus and 12 s of training on it."""
+    root = tmp_path_factory.mktemp("cli")
+    assert main(["corpus", str(root / "corpus"), "--n", "12", "--seed", "4", "--quiet"]) == 0
+    assert main(["corpus", str(root / "test"), "--n", "4", "--seed", "4", "--split", "test", "--quiet"]) == 0
+    model = root / "model.pt"
+    code = main([
+        "train", "--minutes", "0.2", "--out", str(model), "--data", str(root / "corpus" / "manifest.tsv"),
+        "--batch-size", "4", "--seed", "0", "--quiet", "--plot", str(root / "curves.png"),
+    ])
+    assert code == 0
+    return root, model
+
+
+def test_corpus_writes_flac_and_a_manifest(trained):
+    root, _ = trained
+    lines = (root / "corpus" / "manifest.tsv").read_text().splitlines()
+    assert len(lines) == 12
+    path, text = lines[0].split("\t")
+    audio, sr = sf.read(root / "corpus" / path)
+    assert path.endswith(".flac") and sr == 16000 and len(audio) > 1600 and text
+
+
+def test_train_saves_a_loadable_checkpoint_and_curves(trained):
+    root, model = trained
+    ckpt = torch.load(model, weights_only=True)
+    assert ckpt["train_config"]["minutes"] == pytest.approx(0.2)
+    assert len(ckpt["history"]["val CER"]) >= 1
+    assert (root / "curves.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_transcribe_prints_one_line_per_file_and_reports_bad_ones(trained, capsys):
+    root, model = trained
+    files = sorted((root / "test" / "audio").glob("*.flac"))
+    broken = root / "broken.wav"
+    broken.write_bytes(b"not audio at all")
+    stereo = root / "stereo44k.wav"
+    y, _ = sf.read(files[0], dtype="float32")
+    from asrlab.audio import resample
+
+    y44 = resample(y, orig_sr=16000, target_sr=44100)
+    sf.write(stereo, np.stack([y44, y44]).T, 44100, subtype="FLOAT")
+    code = main(["transcribe", str(model), str(files[0]), str(broken), str(root / "missing.flac"), str(stereo), str(files[1])])
+    out, err = capsys.readouterr()
+    assert code == 1
+    lines = out.splitlines()
+    assert [line.split("\t")[0] for line in lines] == [str(files[0]), str(stereo), str(files[1])]
+    assert all(len(line.split("\t")) == 2 for line in lines)
+    errors = err.splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith(f"asrlab transcribe: {broken}: path: expected a readable audio file")
+    assert errors[1] == f"asrlab transcribe: {root / 'missing.flac'}: path: expected an existing audio file, got '{root / 'missing.flac'}' (no such file)"
+    assert main(["transcribe", str(model), str(files[0]), "--beam", "4"]) == 0
+    beam_line = capsys.readouterr().out.rstrip("\n")
+    assert beam_line.startswith(f"{files[0]}\t")
+
+
+def test_evaluate_prints_cer_and_wer_equal_to_jiwer(trained, capsys):
+    root, model = trained
+    manifest = root / "test" / "manifest.tsv"
+    code = main(["evaluate", str(model), "--manifest", str(manifest), "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    printed = dict(line.split(" ") for line in out.splitlines())
+    entries = [line.split("\t") for line in manifest.read_text().splitlines()]
+    assert printed["utterances"] == "4"
+    files = [str(manifest.parent / path) for path, _ in entries]
+    assert main(["transcribe", str(model), *files]) == 0
+    hyps = [line.split("\t")[1] for line in capsys.readouterr().out.splitlines()]
+    refs = [text for _, text in entries]
+    assert float(printed["CER"]) == pytest.approx(jiwer.cer(refs, hyps), abs=1e-6)
+    assert float(printed["WER"]) == pytest.approx(jiwer.wer(refs, hyps), abs=1e-6)
+
+
+def test_evaluate_reports_bad_manifest_lines_and_still_scores_the_rest(trained, capsys):
+    root, model = trained
+    good = (root / "test" / "manifest.tsv").read_text().splitlines()
+    bad = root / "bad.tsv"
+    bad.write_text("\n".join([f"test/{good[0]}", "just one field", f"test/{good[1]}", "nowhere.flac\tyes"]) + "\n")
+    code = main(["evaluate", str(model), "--manifest", str(bad), "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "utterances 2" in out and out.startswith("CER ")
+    errors = err.splitlines()
+    assert len(errors) == 2
+    assert errors[0] == f"asrlab evaluate: {bad}:2: expected 'path<TAB>transcript' (2 fields), got 1 field(s): 'just one field'"
+    assert errors[1].startswith(f"asrlab evaluate: {bad}:4: audio file not found")
+
+
+def test_bad_model_and_usage_errors(tmp_path, capsys):
+    junk = tmp_path / "junk.pt"
+    junk.write_text("nothing")
+    assert main(["transcribe", str(junk), "x.wav"]) == 1
+    assert capsys.readouterr().err.startswith(f"asrlab transcribe: {junk}: path: expected a checkpoint saved by asrlab")
+    with pytest.raises(SystemExit) as info:
+        main(["corpus", str(tmp_path), "--n", "0"])
+    assert info.value.code == 2
+    assert "expected a positive integer, got '0'" in capsys.readouterr().err
+    assert main(["train", "--minutes", "1", "--out", str(tmp_path / "m.pt"), "--data", str(tmp_path / "none.tsv")]) == 1
+    assert capsys.readouterr().err == f"asrlab train: --data: no such manifest file: '{tmp_path / 'none.tsv'}'\n"
+
+
+def test_the_console_script_is_installed():
+    script = Path(sys.executable).with_name("asrlab")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "asrlab.cli"]
+    done = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0
+    for word in ("corpus", "train", "transcribe", "evaluate"):
+        assert word in done.stdout

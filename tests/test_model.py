@@ -1,0 +1,220 @@
+"""Tests for asrlab.model: front end, alphabet, shapes and lengths, checkpoints, transcription."""
+
+from __future__ import annotations
+
+import librosa
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from asrlab import features, model
+from asrlab.model import ALPHABET, ModelConfig, TinyCTC
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """One thread: on a small shared CPU, more threads only wait for each other."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def net() -> TinyCTC:
+    torch.manual_seed(0)
+    return TinyCTC().eval()
+
+
+def test_the_default_model_has_about_077_million_parameters_and_29_classes(net):
+    assert 0.75e6 < model.count_parameters(net) < 0.80e6
+    assert len(ALPHABET) == 29 and ALPHABET[0] == "_" and ALPHABET[1] == " "
+    x, lengths = model.pad_batch([np.zeros(16000, np.float32), np.ones(8000, np.float32) * 0.1])
+    log_probs, out_lengths = net(x, lengths)
+    assert log_probs.shape == (2, 26, 29)
+    assert out_lengths.tolist() == [26, 13]
+    torch.testing.assert_close(log_probs.exp().sum(-1), torch.ones(2, 26))
+
+
+@pytest.mark.parametrize(("frames", "expected"), [(1, 1), (2, 1), (3, 1), (4, 1), (5, 2), (8, 2), (9, 3), (101, 26), (400, 100)])
+def test_output_lengths_hand_computed(frames, expected):
+    assert model.output_lengths(frames) == expected
+
+
+def test_output_lengths_on_arrays_and_tensors():
+    frames = np.array([1, 5, 101, 1000])
+    np.testing.assert_array_equal(model.output_lengths(frames), [1, 2, 26, 250])
+    assert model.output_lengths(torch.tensor([101, 9])).tolist() == [26, 3]
+    with pytest.raises(TypeError, match="input_lengths: expected frame counts"):
+        model.output_lengths(True)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=32000), min_size=1, max_size=3))
+def test_output_lengths_equal_the_models_real_output_length(net, n_samples):
+    """For every utterance of a padded batch, and for each one alone."""
+    rng = np.random.default_rng(len(n_samples))
+    waves = [rng.standard_normal(n).astype(np.float32) * 0.1 for n in n_samples]
+    batch, lengths = model.pad_batch(waves)
+    with torch.no_grad():
+        log_probs, out_lengths = net(batch, lengths)
+        expected = [model.output_lengths(model.frame_lengths(n)) for n in n_samples]
+        assert out_lengths.tolist() == expected
+        assert log_probs.shape[1] == max(expected)
+        for w, n_out in zip(waves, expected):
+            alone, alone_lengths = net(*model.pad_batch([w]))
+            assert alone.shape[1] == n_out == int(alone_lengths[0])
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(min_value=200, max_value=24000), min_size=2, max_size=4), st.integers(0, 1000))
+def test_padding_never_changes_an_utterances_output(net, n_samples, seed):
+    rng = np.random.default_rng(seed)
+    waves = [rng.standard_normal(n).astype(np.float32) * 0.1 for n in n_samples]
+    with torch.no_grad():
+        batch_lp, batch_len = net(*model.pad_batch(waves))
+        for i, w in enumerate(waves):
+            alone, alone_len = net(*model.pad_batch([w]))
+            n = int(alone_len[0])
+            assert int(batch_len[i]) == n
+            torch.testing.assert_close(batch_lp[i, :n], alone[0], atol=2e-5, rtol=1e-5)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(min_value=400, max_value=12000), st.integers(min_value=0, max_value=1000))
+def test_mel_front_end_matches_asrlab_features_and_librosa(n, seed):
+    y = np.random.default_rng(seed).standard_normal(n).astype(np.float32) * 0.3
+    ours = model.LogMel(ModelConfig()).mel(torch.from_numpy(y)[None])[0].numpy()
+    reference = features.melspectrogram(y, sr=16000, n_fft=400, hop_length=160, n_mels=80)
+    lib = librosa.feature.melspectrogram(y=y, sr=16000, n_fft=400, hop_length=160, n_mels=80, pad_mode="constant")
+    assert ours.shape == reference.shape == lib.shape
+    np.testing.assert_allclose(ours, reference, rtol=1e-3, atol=1e-5 * reference.max())
+    np.testing.assert_allclose(ours, lib, rtol=1e-3, atol=1e-5 * lib.max())
+
+
+def test_front_end_fmax_limits_the_filterbank():
+    cfg = ModelConfig(fmax=4000.0)
+    basis = model.LogMel(cfg).basis.numpy()
+    np.testing.assert_allclose(basis, librosa.filters.mel(sr=16000, n_fft=400, n_mels=80, fmax=4000.0), rtol=1e-5, atol=1e-8)
+    freqs = np.fft.rfftfreq(400, 1 / 16000)
+    assert basis[:, freqs > 4000].max() == 0.0
+
+
+def test_features_are_normalised_per_band_and_padding_is_zero():
+    rng = np.random.default_rng(0)
+    long, short = rng.standard_normal(16000).astype(np.float32), rng.standard_normal(6000).astype(np.float32)
+    batch, lengths = model.pad_batch([long, short])
+    front = model.LogMel(ModelConfig())
+    feats, n_frames = front(batch, lengths)
+    assert n_frames.tolist() == [101, 38]
+    valid = feats[1, :, :38]
+    torch.testing.assert_close(valid.mean(-1), torch.zeros(80), atol=1e-4, rtol=0)
+    torch.testing.assert_close(valid.std(-1, unbiased=False), torch.ones(80), atol=1e-3, rtol=0)
+    assert torch.all(feats[1, :, 38:] == 0)
+    alone, _ = front(*model.pad_batch([short]))
+    # the last valid frame sees the padding of the batch only through its window: compare the rest
+    torch.testing.assert_close(feats[1, :, :36], alone[0, :, :36], atol=1e-4, rtol=1e-4)
+
+
+def test_features_barely_change_with_the_recording_gain():
+    y = np.random.default_rng(1).standard_normal(8000).astype(np.float32) * 0.3
+    front = model.LogMel(ModelConfig())
+    loud, _ = front(*model.pad_batch([y]))
+    quiet, _ = front(*model.pad_batch([y * 0.25]))
+    torch.testing.assert_close(loud, quiet, atol=0.02, rtol=0)
+
+
+def test_pad_batch_zero_pads_and_reports_lengths():
+    batch, lengths = model.pad_batch([np.ones(3), np.ones(5) * 2, torch.ones(1)], multiple_of=4)
+    assert batch.dtype == torch.float32 and batch.shape == (3, 8)
+    assert lengths.tolist() == [3, 5, 1]
+    assert batch[0].tolist() == [1, 1, 1, 0, 0, 0, 0, 0]
+    assert batch[1].tolist() == [2, 2, 2, 2, 2, 0, 0, 0]
+    with pytest.raises(ValueError, match="waveforms: expected at least one signal"):
+        model.pad_batch([])
+    with pytest.raises(ValueError, match=r"waveforms\[1\]: expected a non-empty mono signal of shape \(n,\), got shape \(2, 3\)"):
+        model.pad_batch([np.ones(3), np.ones((2, 3))])
+
+
+def test_text_encoding_round_trip():
+    ids = model.encode_text("go up")
+    assert ids == [8, 16, 1, 22, 17]
+    assert model.decode_ids(ids) == "go up"
+    assert model.decode_ids([0, 8, 0, 16]) == "go"
+    with pytest.raises(ValueError, match="text: expected only characters of the alphabet"):
+        model.encode_text("Go!")
+
+
+def test_checkpoint_round_trip_with_weights_only(tmp_path, net):
+    path = model.save_checkpoint(net, tmp_path / "m.pt", history={"val CER": [0.5, 0.25]}, val_cer=0.25)
+    raw = torch.load(path, weights_only=True)
+    assert raw["alphabet"] == ALPHABET and raw["config"]["n_mels"] == 80 and raw["val_cer"] == 0.25
+    loaded, ckpt = model.load_checkpoint(path)
+    assert ckpt["history"] == {"val CER": [0.5, 0.25]}
+    assert not loaded.training
+    x, lengths = model.pad_batch([np.random.default_rng(2).standard_normal(12000).astype(np.float32)])
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x, lengths)[0], net(x, lengths)[0], rtol=0, atol=0)
+
+
+def test_checkpoint_keeps_a_non_default_config(tmp_path):
+    cfg = ModelConfig(fmax=4000.0, hidden=32, d_model=64, channels=8)
+    small = TinyCTC(cfg)
+    loaded, _ = model.load_checkpoint(model.save_checkpoint(small, tmp_path / "s.pt"))
+    assert loaded.config == cfg
+    assert model.count_parameters(loaded) == model.count_parameters(small)
+
+
+def test_load_checkpoint_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="path: expected an existing checkpoint file"):
+        model.load_checkpoint(tmp_path / "missing.pt")
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"not a checkpoint")
+    with pytest.raises(ValueError, match="path: expected a checkpoint saved by asrlab"):
+        model.load_checkpoint(junk)
+    other = tmp_path / "other.pt"
+    torch.save({"weights": torch.zeros(2)}, other)
+    with pytest.raises(ValueError, match=r"a dict with config and state_dict"):
+        model.load_checkpoint(other)
+
+
+def test_pick_device(monkeypatch):
+    assert model.pick_device("cpu") == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    if getattr(torch.backends, "mps", None) is not None:
+        monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert model.pick_device("auto") == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert model.pick_device("auto") == torch.device("cuda")
+    with pytest.raises(ValueError, match="device: expected one of 'cpu', 'cuda', 'mps', got 'tpu'"):
+        model.pick_device("tpu")
+
+
+def test_transcribe_resamples_and_mixes_down_any_input(tmp_path, net):
+    from asrlab.data import synthesize
+
+    y16 = synthesize("go left", sr=16000)
+    y44 = synthesize("go left", sr=44100)
+    stereo = np.stack([y44, y44])
+    path = tmp_path / "stereo44.wav"
+    sf.write(path, stereo.T, 44100, subtype="FLOAT")
+    from_file = model.prepare_audio(path, sr=None, target_sr=16000)
+    from_array = model.prepare_audio(stereo, sr=44100, target_sr=16000)
+    np.testing.assert_allclose(from_file, from_array, atol=1e-6)
+    n = min(len(from_file), len(y16))
+    assert abs(len(from_file) - len(y16)) <= 2
+    assert np.corrcoef(from_file[:n], y16[:n])[0, 1] > 0.99
+    (lp_file,) = model.logits_for(net, [from_file])
+    (lp_16,) = model.logits_for(net, [y16[: len(from_file)]])
+    assert lp_file.shape == lp_16.shape
+    text = model.transcribe(net, path)
+    assert isinstance(text, str) and text == model.transcribe(net, stereo, sr=44100)
+    assert set(text) <= set(ALPHABET[1:])
+    assert model.transcribe(net, path, beam=1) == model.decode(lp_file, beam=None)
+    with pytest.raises(ValueError, match="sr: expected None for a file"):
+        model.transcribe(net, path, sr=16000)
+    with pytest.raises(ValueError, match="path: expected an existing audio file"):
+        model.transcribe(net, tmp_path / "nope.wav")

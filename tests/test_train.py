@@ -1,0 +1,167 @@
+"""Tests for asrlab.train: the LR schedule, evaluation against jiwer, and short real
+training runs (a few seconds each) on synthetic speech and on an FSDD-layout manifest."""
+
+from __future__ import annotations
+
+import math
+
+import jiwer
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from asrlab import data, model, train
+from asrlab.model import ModelConfig, TinyCTC
+
+# A small model keeps every training test at a few seconds on a 2-core CPU.
+SMALL = ModelConfig(channels=8, d_model=64, hidden=48, layers=1, dropout=0.0)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_lr_schedule_warms_up_then_anneals_to_zero():
+    peak = 3e-3
+    assert train.lr_at(0.0, peak=peak, warmup=0.1) == pytest.approx(peak * 0.01)
+    assert train.lr_at(0.05, peak=peak, warmup=0.1) == pytest.approx(peak / 2)
+    assert train.lr_at(0.1, peak=peak, warmup=0.1) == pytest.approx(peak)
+    assert train.lr_at(0.55, peak=peak, warmup=0.1) == pytest.approx(peak / 2)
+    assert train.lr_at(1.0, peak=peak, warmup=0.1) == pytest.approx(0.0, abs=1e-12)
+    assert train.lr_at(2.0, peak=peak, warmup=0.1) == pytest.approx(0.0, abs=1e-12)
+    values = [train.lr_at(p / 100, peak=peak, warmup=0.1) for p in range(10, 101)]
+    assert all(a >= b for a, b in zip(values, values[1:]))
+    assert train.lr_at(0.3, peak=1.0, warmup=0.0) == pytest.approx(0.5 * (1 + math.cos(math.pi * 0.3)))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"minutes": None, "epochs": None}, "minutes: expected a time budget (minutes) or an epoch budget (epochs), got neither"),
+        ({"minutes": -1}, "minutes: expected a positive number of minutes, got -1"),
+        ({"epochs": 0}, "epochs: expected a positive integer, got 0"),
+        ({"batch_size": 0}, "batch_size: expected a positive integer, got 0"),
+        ({"warmup": 1.0}, "warmup: expected a fraction in [0, 1), got 1.0"),
+        ({"val_fraction": 0.0}, "val_fraction: expected a fraction in (0, 1), got 0.0"),
+    ],
+)
+def test_train_config_rejects_bad_budgets(kwargs, message):
+    with pytest.raises(ValueError) as info:
+        train.TrainConfig(**kwargs)
+    assert message in str(info.value)
+
+
+def test_evaluate_matches_jiwer_on_the_models_own_hypotheses():
+    torch.manual_seed(0)
+    net = TinyCTC(SMALL).eval()
+    utts = data.SyntheticSpeech("test", seed=0).take(6)
+    examples = [(u.audio, u.text) for u in utts]
+    result = train.evaluate(net, examples, batch_size=4)
+    refs, hyps = result["references"], result["hypotheses"]
+    assert refs == [u.text for u in utts] and result["n"] == 6
+    for i, (audio, _) in enumerate(examples):
+        assert hyps[i] == model.transcribe(net, audio)
+    padded = [h if h else "" for h in hyps]
+    assert result["cer"] == pytest.approx(jiwer.cer(refs, padded))
+    assert result["wer"] == pytest.approx(jiwer.wer(refs, padded))
+
+
+def test_a_short_synthetic_run_lowers_the_loss_and_saves_the_best(tmp_path):
+    out = tmp_path / "m.pt"
+    plot = tmp_path / "curves.png"
+    result = train.train(
+        minutes=None, epochs=4, out=out, plot=plot, progress=False, model_config=SMALL,
+        batch_size=8, epoch_size=48, val_size=8, lr=5e-3, workers=0, seed=1,
+    )
+    history = result.history
+    assert len(history["train loss"]) == 4 and result.steps == 4 * 6
+    assert history["train loss"][-1] < history["train loss"][0]
+    assert history["lr"][-1] < max(history["lr"])
+    assert result.best_cer == min(history["val CER"]) and 1 <= result.best_epoch <= 4
+    ckpt = torch.load(out, weights_only=True)
+    assert ckpt["val_cer"] == result.best_cer and ckpt["epoch"] == result.best_epoch
+    assert ckpt["history"]["train loss"] == history["train loss"]
+    assert ckpt["train_config"]["epochs"] == 4 and ckpt["config"]["hidden"] == 48
+    loaded, _ = model.load_checkpoint(out)
+    val = [(u.audio, u.text) for u in data.SyntheticSpeech("validation", seed=1).take(8)]
+    assert train.evaluate(loaded, val)["cer"] == pytest.approx(result.best_cer)
+    assert plot.stat().st_size > 1000 and plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_time_budget_is_respected(tmp_path):
+    result = train.train(
+        minutes=0.1, progress=False, model_config=SMALL, batch_size=8, epoch_size=24,
+        val_size=4, workers=1, seed=2,
+    )
+    assert result.seconds < 6 + 15  # 6 s budget, plus the last batch and validation
+    assert len(result.history["val CER"]) >= 1
+    assert result.history["seconds"] == sorted(result.history["seconds"])
+
+
+def test_training_is_reproducible_with_a_seed():
+    kwargs = dict(minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4,
+                  epoch_size=8, val_size=4, workers=0, seed=3)
+    a, b = train.train(**kwargs), train.train(**kwargs)
+    assert a.history["train loss"] == b.history["train loss"]
+    for (name, pa), pb in zip(a.model.state_dict().items(), b.model.state_dict().values()):
+        torch.testing.assert_close(pa, pb, rtol=0, atol=0, msg=name)
+
+
+@pytest.fixture(scope="module")
+def fsdd_tree(tmp_path_factory):
+    """An FSDD-layout corpus: recordings/<digit>_<speaker>_<index>.wav at 8 kHz."""
+    root = tmp_path_factory.mktemp("fsdd")
+    speakers = {"alex": "en-us+m3", "bea": "en-gb+f2", "carl": "en-gb-scotland+m1"}
+    for speaker, voice in speakers.items():
+        for digit in range(4):
+            for index in range(2):
+                y = data.synthesize(data.DIGITS[digit], voice=voice, rate=150 + 20 * index, sr=8000, pad_ms=80)
+                path = root / "recordings" / f"{digit}_{speaker}_{index}.wav"
+                path.parent.mkdir(exist_ok=True)
+                sf.write(path, y, 8000, subtype="PCM_16")
+    (root / "recordings" / "9_broken_0.wav").write_bytes(b"RIFF but not really audio")
+    return root
+
+
+def test_training_on_an_fsdd_manifest_works_unchanged(fsdd_tree, tmp_path):
+    manifest = tmp_path / "fsdd.tsv"
+    entries = data.load_fsdd(fsdd_tree, manifest=manifest)
+    assert len(entries) == 25
+    result = train.train(
+        minutes=None, epochs=3, data=manifest, progress=False, model_config=ModelConfig(**{**SMALL.__dict__, "fmax": 4000.0}),
+        batch_size=8, lr=5e-3, seed=0, out=tmp_path / "fsdd.pt",
+    )
+    assert len(result.problems) == 1 and "9_broken_0.wav" in result.problems[0]
+    assert result.steps == 3 * math.ceil(22 / 8)  # 24 readable, 2 held out for validation
+    assert result.history["train loss"][-1] < result.history["train loss"][0]
+    loaded, ckpt = model.load_checkpoint(tmp_path / "fsdd.pt")
+    assert ckpt["config"]["fmax"] == 4000.0
+    text = model.transcribe(loaded, entries[0].path)
+    assert set(text) <= set(model.ALPHABET[1:])
+
+
+def test_training_rejects_a_manifest_without_audio(tmp_path):
+    manifest = tmp_path / "m.tsv"
+    manifest.write_text("missing.wav\tyes\n")
+    with pytest.raises(ValueError, match=r"data: expected readable training audio, got none \(1 problem\(s\)\)"):
+        train.train(minutes=None, epochs=1, data=manifest, progress=False, model_config=SMALL)
+
+
+def test_load_manifest_audio_resamples_and_reports_bad_files(tmp_path):
+    good = tmp_path / "good.wav"
+    sf.write(good, np.stack([np.full(800, 0.1), np.full(800, 0.3)]).T, 8000)
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"nope")
+    entries = [data.ManifestEntry(good, "yes"), data.ManifestEntry(bad, "no"), data.ManifestEntry(good, "caf\u00e9")]
+    examples, problems = train.load_manifest_audio(entries, sr=16000, progress=False)
+    assert len(examples) == 1 and examples[0][1] == "yes"
+    assert len(examples[0][0]) == 1600
+    np.testing.assert_allclose(examples[0][0][100:-100], 0.2, atol=2e-3)
+    assert len(problems) == 2
+    assert problems[0].startswith(f"{bad}: path: expected a readable audio file")
+    assert "text: expected only characters of the alphabet" in problems[1]
