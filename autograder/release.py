@@ -230,8 +230,15 @@ def validate(
 
         registry = _registry()
     lesson = lesson if lesson is not None else Path(path).stem
-    try:
-        nbformat.validate(nbformat.from_dict(nb) if not isinstance(nb, nbformat.NotebookNode) else nb)
+    cell_ids: dict[str, int] = {}
+    for i, cell in enumerate(nb.get("cells", []) if isinstance(nb, Mapping) else []):
+        cid = cell.get("id") if isinstance(cell, Mapping) else None
+        if isinstance(cid, str):
+            if cid in cell_ids:
+                raise ReleaseError(f"{_where(path, i)}: cell id {cid!r} repeats (first used in cell {cell_ids[cid]})")
+            cell_ids[cid] = i
+    try:  # on a copy: nbformat's validator repairs some problems in place
+        nbformat.validate(nbformat.from_dict(copy.deepcopy(dict(nb))))
     except nbformat.ValidationError as exc:
         raise ReleaseError(f"{path}: not a valid notebook: {exc.message}") from None
 

@@ -185,6 +185,15 @@ def test_check_points_must_equal_the_exercise_definition() -> None:
     assert "cell 6 (grade_id 'l01-b-check'): points 2 differ from exercise 'l01-b', which is worth 3" in msg
 
 
+def test_check_cell_must_be_locked_and_never_stand_alone() -> None:
+    cells = _good_cells()
+    cells[3].metadata["nbgrader"]["locked"] = False
+    assert "cell 3 (grade_id 'l01-a-check'): a check cell must be locked" in _validate_error(cells)
+    cells = _good_cells()
+    cells.insert(1, _check("l01-x", grade_id="l01-x-check"))
+    assert "cell 1 (grade_id 'l01-x-check'): a check cell must directly follow its answer cell" in _validate_error(cells)
+
+
 def test_answer_cell_without_exercise_definition() -> None:
     cells = _good_cells() + [_answer("l01-c", "z = 1  # BLANK: 1"), _check("l01-c")]
     msg = _validate_error(cells)
@@ -215,6 +224,15 @@ def test_unbalanced_solution_delimiters_are_refused() -> None:
     assert "cell 5 (grade_id 'l01-b'): 'BEGIN SOLUTION' without 'END SOLUTION'" in _validate_error(cells)
     cells[5] = _answer("l01-b", "def f(a):\n    return a\n    ### END SOLUTION\n")
     assert "cell 5 (grade_id 'l01-b'), line 3: 'END SOLUTION' without 'BEGIN SOLUTION'" in _validate_error(cells)
+
+
+def test_repeated_cell_id_is_refused_not_repaired() -> None:
+    nb = _nb(_good_cells())
+    nb.cells[4].id = "setup"
+    with pytest.raises(ReleaseError) as err:
+        validate(nb, path="solutions/01-demo.ipynb", registry=REGISTRY)
+    assert str(err.value) == "solutions/01-demo.ipynb: cell 4: cell id 'setup' repeats (first used in cell 1)"
+    assert nb.cells[4].id == "setup"
 
 
 def test_invalid_nbformat_is_refused() -> None:
