@@ -399,6 +399,8 @@ def _window(window: str | tuple | float, win_length: int, n_fft: int) -> np.ndar
 def _fft_window(window: Any, win_length: int, n_fft: int) -> np.ndarray:
     if isinstance(window, np.ndarray):
         w = check_finite_array(window, name="window", ndim=1)
+        if np.iscomplexobj(w):
+            raise TypeError(f"window: expected real window samples, got complex dtype {w.dtype}")
         if len(w) != win_length:
             raise ValueError(
                 f"window: expected an array of win_length={win_length} samples, got {len(w)}"

@@ -59,6 +59,7 @@ CASES = [
     ("stft-win-longer-than-n_fft", lambda: F.stft(Y, n_fft=256, win_length=300), ValueError, ["win_length: expected at most n_fft=256, got 300"]),
     ("stft-unknown-window", lambda: F.stft(Y, window="triangle-ish"), ValueError, ["window: expected a window name understood by scipy.signal.get_window", "got 'triangle-ish'"]),
     ("stft-window-array-length", lambda: F.stft(Y, n_fft=256, window=np.ones(100)), ValueError, ["window: expected an array of win_length=256 samples, got 100"]),
+    ("stft-window-complex", lambda: F.stft(Y, n_fft=4, window=np.ones(4, dtype=complex)), TypeError, ["window: expected real window samples, got complex dtype complex128"]),
     ("stft-pad-mode", lambda: F.stft(Y, pad_mode="wrap"), ValueError, ["pad_mode: expected one of 'constant', 'edge', 'reflect'", "got 'wrap'"]),
     ("frame-longer-than-signal", lambda: S.frame(np.zeros(10), frame_length=11, hop_length=1), ValueError, ["frame_length: expected at most the signal length (10 samples), got 11"]),
     ("frame-hop-zero", lambda: S.frame(np.zeros(10), frame_length=4, hop_length=0), ValueError, ["hop_length: expected a positive integer, got 0"]),
