@@ -21,6 +21,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -67,10 +69,38 @@ class LabServer:
         except OSError:
             return ""
 
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Wait until the server answers ``/api/status``; RuntimeError (with its log) if not."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited with status {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/status", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"jupyter lab did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
     def stop(self) -> None:
-        """Stop the server and its kernels (its whole process group), waiting for it."""
+        """Stop the server and every process it started (kernels run in their own sessions).
+
+        The kernels are throw-away, so they are killed first; then the server gets SIGTERM
+        (SIGKILL after 10 s).  Only this server's own descendants are touched.
+        """
         if self.process.poll() is not None:
             return
+        try:
+            descendants = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            descendants = []
+        for child in descendants:
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -83,13 +113,14 @@ class LabServer:
             except ProcessLookupError:
                 pass
             self.process.wait(timeout=10)
+        psutil.wait_procs(descendants, timeout=5)
 
 
-def start_lab(root_dir: Path, *, log_path: Path, timeout: float = 60.0) -> LabServer:
+def launch_lab(root_dir: Path, *, log_path: Path) -> LabServer:
     """Start JupyterLab from this environment on a free port, token and password off.
 
-    Waits until the server answers its ``/api/status`` endpoint; raises RuntimeError
-    with the server's log when it does not within ``timeout`` seconds.
+    Returns at once; call :meth:`LabServer.wait_ready` before using it (so that the
+    browser can start meanwhile).
     """
     port = free_port()
     runtime = Path(tempfile.mkdtemp(prefix="lab-runtime-", dir=root_dir.parent))
@@ -125,17 +156,4 @@ def start_lab(root_dir: Path, *, log_path: Path, timeout: float = 60.0) -> LabSe
     log = open(log_path, "wb")
     process = subprocess.Popen(cmd, cwd=root_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     log.close()
-    server = LabServer(process=process, url=f"http://127.0.0.1:{port}", root_dir=root_dir, log_path=log_path)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited with status {process.returncode}:\n{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/api/status", timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except (urllib.error.URLError, ConnectionError, OSError):
-            pass
-        time.sleep(0.3)
-    server.stop()
-    raise RuntimeError(f"jupyter lab did not answer within {timeout:.0f} s:\n{server.log_tail()}")
+    return LabServer(process=process, url=f"http://127.0.0.1:{port}", root_dir=root_dir, log_path=log_path)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
-from _browser import CHROMIUM_FLAGS, ROOT, find_chromium, start_lab
+from _browser import CHROMIUM_FLAGS, ROOT, find_chromium, launch_lab
 from conftest import IN_CI
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -53,13 +54,19 @@ def playwright_api():
 
 @pytest.fixture(scope="module")
 def lab(chromium_path: str, playwright_api, tmp_path_factory: pytest.TempPathFactory):
-    """JupyterLab on a free port, serving a temporary copy of ``lessons/``; stopped afterwards."""
+    """JupyterLab on a free port, serving a temporary copy of ``lessons/``; stopped afterwards.
+
+    It is still starting when this fixture returns: ``page`` waits for it after launching
+    the browser.
+    """
     base = tmp_path_factory.mktemp("lab")
     root = base / "lessons"
     shutil.copytree(ROOT / "lessons", root)
-    server = start_lab(root, log_path=base / "jupyter-lab.log")
-    yield server
-    server.stop()
+    server = launch_lab(root, log_path=base / "jupyter-lab.log")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -74,6 +81,7 @@ def page(chromium_path: str, playwright_api, lab, tmp_path: Path):
             viewport={"width": 1400, "height": 1000},
         )
         try:
+            lab.wait_ready(timeout=LOAD_MS / 1000)
             yield context.new_page()
         finally:
             context.close()
@@ -100,9 +108,12 @@ def test_lesson_04_runs_redraws_plays_and_gives_hints_in_a_real_browser(page, la
     from asrlab.data import synthesize
 
     expect = playwright_api.expect
+    timeline = _Timeline()
     try:
-        _walk_through_lesson_04(page, lab, expect, get, synthesize)
+        _walk_through_lesson_04(page, lab, expect, get, synthesize, timeline)
+        print(timeline)
     except BaseException:
+        print(timeline)
         shot = tmp_path / "failure.png"
         try:
             page.screenshot(path=str(shot))
@@ -113,7 +124,21 @@ def test_lesson_04_runs_redraws_plays_and_gives_hints_in_a_real_browser(page, la
         raise
 
 
-def _walk_through_lesson_04(page, lab, expect, get, synthesize) -> None:
+class _Timeline:
+    """Seconds from the start to each step, printed with the test's output (slow CI triage)."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.steps: list[tuple[str, float]] = []
+
+    def __call__(self, step: str) -> None:
+        self.steps.append((step, time.monotonic() - self.start))
+
+    def __str__(self) -> str:
+        return "browser test steps: " + ", ".join(f"{name} {t:.1f} s" for name, t in self.steps)
+
+
+def _walk_through_lesson_04(page, lab, expect, get, synthesize, step) -> None:
     page.set_default_timeout(LOAD_MS)
     page.goto(f"{lab.url}/lab/tree/{LESSON}.ipynb")
     notebook = page.locator(".jp-NotebookPanel .jp-Notebook")
@@ -121,6 +146,7 @@ def _walk_through_lesson_04(page, lab, expect, get, synthesize) -> None:
     kernel_status = page.locator(".jp-StatusBar-TextItem[title^='Change kernel']")
     expect(kernel_status).to_have_text("Python 3 (ipykernel) | Idle", timeout=LOAD_MS)
     expect(notebook.locator(".jp-CodeCell").first).to_be_visible()
+    step("notebook open, kernel idle")
     idle = page.locator(".jp-StatusBar-TextItem[title^='Change kernel']", has_text="| Idle")
 
     # Run > Run All Cells.  Execution stops at the first untouched exercise.
@@ -138,6 +164,7 @@ def _walk_through_lesson_04(page, lab, expect, get, synthesize) -> None:
     expect(blank_error).to_contain_text("BlankError", timeout=RUN_MS)
     expect(blank_error).to_contain_text("still has a blank ___")
     expect(idle).to_be_attached(timeout=RUN_MS)
+    step("run all done")
 
     # The audio player of the spoken word, with the right duration.
     word_cell = code_cell('word = synthesize("seven", sr=sr)')
@@ -154,6 +181,7 @@ def _walk_through_lesson_04(page, lab, expect, get, synthesize) -> None:
     )
     expected_s = len(synthesize("seven", sr=16000)) / 16000
     assert duration == pytest.approx(expected_s, abs=0.01), (duration, expected_s)
+    step("audio checked")
 
     # The explorer: its default view, then the window-length slider moved by keyboard.
     explorer = notebook.locator(".jp-CodeCell", has=page.locator(".widget-slider", has_text="window (ms)"))
@@ -176,6 +204,7 @@ def _walk_through_lesson_04(page, lab, expect, get, synthesize) -> None:
     expect(image).not_to_have_attribute("src", before, timeout=REDRAW_MS)
     expect(image).to_have_count(1)  # updated in place, not appended
     expect(idle).to_be_attached(timeout=REDRAW_MS)
+    step("explorer redrawn")
 
     # The check of the untouched exercise says what to do.
     check_cell.locator(".jp-InputArea-editor").click()
@@ -184,6 +213,7 @@ def _walk_through_lesson_04(page, lab, expect, get, synthesize) -> None:
     expect(check_output).to_contain_text("❌ l04-n-bins", timeout=REDRAW_MS)
     expect(check_output).to_contain_text("is not defined yet")
     expect(check_output).to_contain_text("Fill in the exercise cell above and run it")
+    step("check guidance read")
 
     # A typical wrong answer (160 bins for a 20 ms window) earns its specific hint.
     exercise = get("l04-n-bins")
@@ -198,3 +228,4 @@ def _walk_through_lesson_04(page, lab, expect, get, synthesize) -> None:
     page.keyboard.press("Shift+Enter")  # runs the check cell
     expect(check_output).to_contain_text(mistake.hint.split(":")[0], timeout=REDRAW_MS)
     expect(check_output).to_contain_text("Hint:")
+    step("mistake hint read")
