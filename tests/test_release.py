@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -286,13 +285,12 @@ def test_release_main_reports_failure_on_stderr(tmp_path: Path, capsys: pytest.C
     assert "no solution notebooks (NN-name.ipynb) found" in capsys.readouterr().err
 
 
-def test_cli_release_regenerates_the_course_lessons(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "autograder", "release", "--solutions", str(ROOT / "solutions"), "--lessons", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert f"wrote {tmp_path / '00-start-here.ipynb'}" in proc.stdout
+def test_cli_release_regenerates_the_course_lessons(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `python -m autograder` itself runs as a subprocess in test_checks.py (the check command)
+    code = cli_main(["release", "--solutions", str(ROOT / "solutions"), "--lessons", str(tmp_path)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert f"wrote {tmp_path / '00-start-here.ipynb'}" in out.out.splitlines()
     assert (tmp_path / "00-start-here.ipynb").read_bytes() == (ROOT / "lessons" / "00-start-here.ipynb").read_bytes()
 
 
