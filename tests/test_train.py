@@ -103,6 +103,17 @@ def test_the_time_budget_is_respected(tmp_path):
     assert result.history["seconds"] == sorted(result.history["seconds"])
 
 
+def test_early_stopping_ends_a_run_that_stops_improving():
+    # A learning rate of 1e-9 cannot change the greedy output: no epoch beats the first.
+    result = train.train(
+        minutes=None, epochs=6, patience=2, lr=1e-9, progress=False, model_config=SMALL,
+        batch_size=4, epoch_size=4, val_size=4, workers=0, seed=4, spec_augment=True,
+    )
+    assert len(result.history["val CER"]) == 3
+    assert result.best_epoch == 1
+    assert len(set(result.history["val CER"])) == 1
+
+
 def test_training_is_reproducible_with_a_seed():
     kwargs = dict(minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4,
                   epoch_size=8, val_size=4, workers=0, seed=3)

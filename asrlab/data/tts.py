@@ -46,7 +46,7 @@ _POS_CHARACTER = 1
 _EXCLUDED_BASES = {"en-shaw"}
 
 _LOCK = threading.RLock()
-_LIB_COPY: dict[int, str] = {}  # pid -> path of this process's private copy
+_LIB_COPY: dict[str, str] = {}  # "path" -> this process tree's private copy of the library
 
 
 class _Voice(ctypes.Structure):
@@ -76,22 +76,30 @@ def _paths() -> tuple[str, str]:
     return espeakng_loader.get_library_path(), espeakng_loader.get_data_path()
 
 
+def _remove_copy(folder: str, owner: int) -> None:
+    if os.getpid() == owner:  # a forked child that exits must not remove its parent's copy
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _private_library() -> str:
-    """Path of a copy of libespeak-ng that only this module loads (fresh state per load)."""
-    pid = os.getpid()
-    if pid not in _LIB_COPY:
+    """Path of a copy of libespeak-ng that only this module loads (fresh state per load).
+
+    One copy per process tree: forked children (data-loader workers) reuse their
+    parent's; the process that made it removes it at exit.
+    """
+    if "path" not in _LIB_COPY:
         lib_path, _ = _paths()
         try:
             folder = tempfile.mkdtemp(prefix="asrlab-espeak-")
             copy = os.path.join(folder, "libespeak-ng-asrlab.so")
+            atexit.register(_remove_copy, folder, os.getpid())
             shutil.copyfile(lib_path, copy)
-            atexit.register(shutil.rmtree, folder, True)
             probe = ctypes.CDLL(copy, mode=ctypes.RTLD_LOCAL)  # fails if the folder is noexec
             _ctypes.dlclose(probe._handle)  # back to zero references: the next load is fresh
         except OSError:
             copy = lib_path
-        _LIB_COPY[pid] = copy
-    return _LIB_COPY[pid]
+        _LIB_COPY["path"] = copy
+    return _LIB_COPY["path"]
 
 
 class _Engine:
