@@ -152,6 +152,11 @@ def _prepare_scratch(cfg: dict) -> None:
             shutil.copy(src, mpl)
         except OSError:
             pass
+    for src, dst in cfg.get("copy_tree", []):
+        try:
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        except OSError:
+            pass
     uid, gid = cfg.get("uid"), cfg.get("gid")
     if uid is not None:
         for root, dirs, files in os.walk(scratch):

@@ -185,6 +185,9 @@ class Stage:
                 os.chmod(os.path.join(root, name), 0o755)
             for name in files:
                 os.chmod(os.path.join(root, name), 0o644)
+        self.numba_cache = self.base / "numba"
+        _stage_numba_cache(self.numba_cache)
+        os.chmod(self.numba_cache, 0o755)
         self.fontlists = []
         try:
             import matplotlib
@@ -213,6 +216,35 @@ class Stage:
 
     def close(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
+
+
+def _stage_numba_cache(dest: Path) -> None:
+    """Copy numba's on-disk caches of installed packages (librosa's) into ``dest``.
+
+    numba only uses a cache next to the source when that directory is writable, which it
+    is not inside the sandbox; given ``NUMBA_CACHE_DIR`` it looks for the same files under
+    ``<dir name>_<sha1 of the dir>``.  Without this every kernel would compile librosa's
+    kernels again (tens of seconds).
+    """
+    import hashlib
+    import sysconfig
+
+    dest.mkdir(exist_ok=True)
+    roots = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    for root in roots:
+        for dirpath, dirnames, filenames in os.walk(root):
+            if os.path.basename(dirpath) != "__pycache__":
+                continue
+            caches = [f for f in filenames if f.endswith((".nbi", ".nbc"))]
+            if not caches:
+                continue
+            src_dir = os.path.dirname(dirpath)
+            sub = dest / f"{os.path.basename(src_dir)}_{hashlib.sha1(src_dir.encode()).hexdigest()}"
+            sub.mkdir(exist_ok=True)
+            for f in caches:
+                shutil.copy2(os.path.join(dirpath, f), sub / f)
+                os.chmod(sub / f, 0o644)
+            os.chmod(sub, 0o755)
 
 
 def _hidden_paths(stage: Stage) -> list[str]:
@@ -271,6 +303,7 @@ class Sandbox:
         venv = Path(sys.prefix)
         keep = [{"src": str(venv), "dst": str(venv), "ro": True},
                 {"src": str(self.stage.site), "dst": str(self.stage.site), "ro": True},
+                {"src": str(self.stage.numba_cache), "dst": str(self.stage.numba_cache), "ro": True},
                 {"src": str(conn), "dst": str(conn), "ro": False}]
         if Path(sys.base_prefix) != venv:
             keep.append({"src": sys.base_prefix, "dst": sys.base_prefix, "ro": True})
@@ -297,6 +330,7 @@ class Sandbox:
             "OPENBLAS_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
             "MALLOC_ARENA_MAX": "2",
+            "NUMBA_CACHE_DIR": str(scratch / ".numba"),
         }
         conn_file = conn / "kernel.json"
         cfg = {
@@ -313,6 +347,7 @@ class Sandbox:
             "argv": [sys.executable, "-s", "-m", "ipykernel_launcher", "-f", str(conn_file),
                      "--HistoryManager.hist_file=:memory:", "--IPKernelApp.quiet=True"],
             "copy_into_mplconfig": self.stage.fontlists,
+            "copy_tree": [[str(self.stage.numba_cache), str(scratch / ".numba")]],
             "report": str(d / "launch.json"),
         }
         cfg_path = d / "launch-config.json"
