@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import io
 import re
+import subprocess
 import sys
 import tokenize
 from dataclasses import dataclass
@@ -69,11 +70,17 @@ def _is_stub(source: str) -> bool:
     return any(line.strip() == STUB_RAISE for line in source.splitlines())
 
 
+_STOPPED = ("KeyboardInterrupt", "CellTimeoutError")
+
+
 def _error_text(output: Any) -> str:
+    ename, evalue = str(output.get("ename", "Error")), str(output.get("evalue", ""))
+    if ename in _STOPPED:
+        return f"{ename}: the cell did not finish in time and was stopped (an endless loop?)"
     lines = [_ANSI.sub("", str(x)) for x in output.get("traceback", [])]
     text = "\n".join(lines).strip()
     if not text or "Traceback" in text or "----" in text:
-        text = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()
+        text = f"{ename}: {evalue}" if evalue else ename
     return text
 
 
@@ -156,7 +163,9 @@ def check_notebook(
         record_timing=False,
         resources={"metadata": {"path": str(path.resolve().parent)}},
     )
-    client.execute()
+    # The kernel's own stderr (start-up notices about its transport) means nothing to a
+    # learner; everything a cell prints arrives through the kernel protocol instead.
+    client.execute(stderr=subprocess.DEVNULL)
     return results_from_executed(nb)
 
 

@@ -334,3 +334,55 @@ def test_cli_check_of_the_solution_passes_and_exits_0(tmp_path: Path) -> None:
     assert main(["check", str(tmp_path / "missing.ipynb")]) == 2
     (tmp_path / "bad.ipynb").write_text(json.dumps({"cells": "nope"}))
     assert main(["check", str(tmp_path / "bad.ipynb")]) == 2
+
+
+# ------------------------------------------------------------------ classifying an executed notebook
+
+
+def _executed(answer: str, check_outputs: list[dict[str, Any]], answer_outputs: list[dict[str, Any]] | None = None) -> Any:
+    nb = nbformat.read(LESSON_00, as_version=4)
+    i = next(k for k, c in enumerate(nb.cells) if is_answer_cell(c) and c.metadata["nbgrader"]["grade_id"] == "l00-duration")
+    nb.cells[i].source = answer
+    nb.cells[i].outputs = [nbformat.from_dict(o) for o in (answer_outputs or [])]
+    nb.cells[i + 1].outputs = [nbformat.from_dict(o) for o in check_outputs]
+    return nb
+
+
+def _stream(text: str) -> dict[str, Any]:
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def _err(ename: str, evalue: str, traceback: list[str]) -> dict[str, Any]:
+    return {"output_type": "error", "ename": ename, "evalue": evalue, "traceback": traceback}
+
+
+@pytest.mark.parametrize(
+    ("answer", "check_outputs", "answer_outputs", "status", "message"),
+    [
+        ("duration_s = n_samples / sr", [_stream("✅ l00-duration (duration in seconds): the public check passed.\n")], None,
+         "passed", "l00-duration (duration in seconds): the public check passed."),
+        ("duration_s = n_samples // sr", [_err("CheckFailed", "x", ["❌ l00-duration (duration in seconds): wrong.", "   Hint: h"])],
+         None, "failed", "l00-duration (duration in seconds): wrong.\n   Hint: h"),
+        ("duration_s = ___ / sr", [_err("CheckFailed", "x", ["❌ not defined"])], None, "not attempted",
+         "the answer cell still has blanks ___ to fill in"),
+        ("# the string '___' and a comment ___ are not blanks\nduration_s = n_samples / sr",
+         [_stream("✅ l00-duration: passed\n")], None, "passed", "l00-duration: passed"),
+        ("# YOUR CODE HERE\nraise NotImplementedError()", [_err("CheckFailed", "x", ["❌ not defined"])], None,
+         "not attempted", "the answer cell still has `raise NotImplementedError()` in place of your code"),
+        ("duration_s = n_samples / len(sr)", [], [_err("TypeError", "object of type 'int' has no len()",
+         ["\x1b[31m---------\x1b[0m", "Traceback (most recent call last)", "TypeError: ..."])],
+         "error", "the answer cell raised TypeError: object of type 'int' has no len()"),
+        ("while True:\n    pass", [], [_err("KeyboardInterrupt", "", ["---", "Traceback"])], "error",
+         "the answer cell raised KeyboardInterrupt: the cell did not finish in time and was stopped (an endless loop?)"),
+        ("duration_s = n_samples / sr", [_err("KeyError", "'l00-duration'", ["---", "Traceback", "KeyError"])], None,
+         "error", "KeyError: 'l00-duration'"),
+        ("duration_s = n_samples / sr", [], None, "error", "the check cell did not run or printed no result"),
+    ],
+    ids=["passed", "failed", "blank", "blank-in-string-or-comment", "stub", "answer-raised", "endless-loop",
+         "check-raised", "check-not-run"],
+)
+def test_results_from_an_executed_notebook(
+    answer: str, check_outputs: list[dict[str, Any]], answer_outputs: list[dict[str, Any]] | None, status: str, message: str
+) -> None:
+    results = results_from_executed(_executed(answer, check_outputs, answer_outputs))
+    assert (results[0].exercise_id, results[0].status, results[0].message) == ("l00-duration", status, message)
