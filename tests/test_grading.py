@@ -229,6 +229,40 @@ def test_grade_rejects_a_registry_that_does_not_fit(tmp_path):
         grade(tmp_path / "s", tmp_path / "o", solutions=SOLUTIONS, registry={}, memory_mb=10)
 
 
+@pytest.mark.slow
+def test_without_cgroups_limits_degrade_to_rlimits_with_recorded_warnings(tmp_path, monkeypatch):
+    subs = tmp_path / "subs"
+    for name in ("honest", "memory-bomb", "fork-bomb"):
+        (subs / name).mkdir(parents=True)
+        (subs / name / f"{LESSON}.ipynb").write_text(json.dumps(fixture_submissions.SUBMISSIONS[name]))
+    monkeypatch.setattr(kernel, "_own_cgroup", lambda controller: None)
+    report = grade(subs, tmp_path / "out", jobs=1, timeout=3.0, memory_mb=768, solutions=SOLUTIONS,
+                   registry=fixture_lesson.registry())
+    assert report.warnings == ["no memory cgroup: memory is limited by address space only",
+                               "no pids cgroup: processes are limited by RLIMIT_NPROC only"]
+    assert json.loads((tmp_path / "out" / "grades.json").read_text())["warnings"] == report.warnings
+    for name in ("honest", "memory-bomb", "fork-bomb"):
+        expected, _ = fixture_submissions.EXPECTED[name]
+        got = {ex: (r.status, r.score) for ex, r in _rows(report, name).items()}
+        assert got == {ex: (s, pytest.approx(v)) for ex, (s, v) in expected.items()}
+
+
+def test_an_interrupted_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
+    from autograder.grading import _atomic_write
+
+    target = tmp_path / "grades.csv"
+    _atomic_write(target, "first\n")
+
+    def killed(src, dst):
+        raise KeyboardInterrupt  # the run is stopped between writing and renaming
+
+    monkeypatch.setattr(os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _atomic_write(target, "second\n" * 1000)
+    assert target.read_text() == "first\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["grades.csv"]
+
+
 # ---------------------------------------------------------------------- matching rules
 @pytest.fixture(scope="module")
 def fixture_lesson_loaded():

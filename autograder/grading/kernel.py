@@ -271,6 +271,7 @@ class Sandbox:
         self._mem: _Cgroup | None = None
         self._pids: _Cgroup | None = None
         self._dir: Path | None = None
+        self._baseline_procs = 0
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -374,6 +375,7 @@ class Sandbox:
             self._stop()
             raise RuntimeError(f"the sandboxed kernel did not start: {exc}; {self._launch_report()}") from exc
         self.kc = kc
+        self._baseline_procs = self._process_count() if self._pids.path is None else 0
         report = self._launch_report_data()
         for w in cg_warn + report.get("warnings", []):
             if w not in self.warnings:
@@ -431,9 +433,22 @@ class Sandbox:
             return None
 
     # ------------------------------------------------------------------ execution
+    def _process_count(self) -> int:
+        """Processes under the launcher (used when there is no pids cgroup to ask)."""
+        import psutil
+
+        try:
+            return len(psutil.Process(self.km.provisioner.process.pid).children(recursive=True))
+        except (psutil.Error, AttributeError):
+            return 0
+
     def _counters(self) -> tuple[int, int]:
+        """Counters that grow when the memory or the process limit was hit."""
         mem = self._mem.counter("memory.oom_control", "oom_kill") + self._mem.counter("memory.failcnt") if self._mem else 0
-        pids = self._pids.counter("pids.events", "max") if self._pids else 0
+        if self._pids is not None and self._pids.path is not None:
+            pids = self._pids.counter("pids.events", "max")
+        else:  # no cgroup: any process left over beyond the kernel itself counts
+            pids = max(0, self._process_count() - self._baseline_procs)
         return mem, pids
 
     def execute(self, code: str, *, timeout: float | None = None,
