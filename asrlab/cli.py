@@ -55,7 +55,10 @@ def _positive_float(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``asrlab`` command (its sub-commands and options)."""
+    """The argument parser of the ``asrlab`` command (its sub-commands and options).
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
     parser = argparse.ArgumentParser(
         prog="asrlab",
         description="Speech Recognition from Scratch: make a speech corpus, train the tiny CTC "

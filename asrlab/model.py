@@ -41,6 +41,10 @@ __all__ = [
     "save_checkpoint",
     "load_checkpoint",
     "transcribe",
+    "frame_lengths",
+    "prepare_audio",
+    "logits_for",
+    "decode",
 ]
 
 #: Class symbols, index = class id.  ``"_"`` stands for the CTC blank (class 0) and is
@@ -70,7 +74,10 @@ def encode_text(text: str, *, alphabet: str = ALPHABET) -> list[int]:
 
 
 def decode_ids(ids: Sequence[int], *, alphabet: str = ALPHABET) -> str:
-    """Text of a sequence of (collapsed, blank-free) class ids; the inverse of :func:`encode_text`."""
+    """Text of a sequence of (collapsed, blank-free) class ids; the inverse of :func:`encode_text`.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
     return "".join(alphabet[i] for i in ids if i != BLANK)
 
 
@@ -92,6 +99,8 @@ class ModelConfig:
         layers: GRU layers (default 2).
         dropout: Dropout between GRU layers and before the output (default 0.1).
         n_classes: Output classes, blank included (default 29 = ``len(ALPHABET)``).
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
     """
 
     sr: int = 16000
@@ -432,6 +441,8 @@ def prepare_audio(
 
     Arrays are ``(n,)`` or ``(channels, n)``; ``sr=None`` for an array means it is
     already at ``target_sr``.  Files are read with :func:`asrlab.audio.load`.
+
+    Lesson: 01 Sound is a list of numbers; 10 Train a tiny CTC speech recogniser.
     """
     from asrlab.audio import load, resample
 
@@ -453,7 +464,10 @@ def prepare_audio(
 
 @torch.no_grad()
 def logits_for(model: TinyCTC, waveforms: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Per-utterance log-probabilities ``(T_i, n_classes)`` as NumPy arrays (one batch)."""
+    """Per-utterance log-probabilities ``(T_i, n_classes)`` as NumPy arrays (one batch).
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
     device = next(model.parameters()).device
     batch, lengths = pad_batch(list(waveforms))
     was_training = model.training
@@ -466,7 +480,10 @@ def logits_for(model: TinyCTC, waveforms: Sequence[np.ndarray]) -> list[np.ndarr
 
 def decode(log_probs: np.ndarray, *, beam: int | None = None) -> str:
     """Text of one utterance's ``(T, n_classes)`` log-probabilities: greedy, or beam search
-    with ``beam`` prefixes (:mod:`asrlab.ctc`)."""
+    with ``beam`` prefixes (:mod:`asrlab.ctc`).
+
+    Lesson: 07 CTC decoding; 10 Train a tiny CTC speech recogniser.
+    """
     from asrlab import ctc
 
     if beam is None:

@@ -80,6 +80,8 @@ class TrainConfig:
             for 8 kHz recordings); default ``None``.
         curriculum: The first this many synthetic training utterances are isolated
             words (default 1600): CTC leaves its "all blank" plateau sooner on them.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
     """
 
     minutes: float | None = 3.0
@@ -141,6 +143,8 @@ class TrainResult:
         seconds: Wall-clock training time.
         checkpoint: Where the best model was saved, or ``None``.
         problems: One line per training file that could not be read (skipped).
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
     """
 
     model: TinyCTC

@@ -207,7 +207,10 @@ def load_ljspeech(
 
 
 def sha256sum(path: str | os.PathLike[str]) -> str:
-    """Hex SHA-256 digest of a file, read in 1 MiB blocks."""
+    """Hex SHA-256 digest of a file, read in 1 MiB blocks.
+
+    Lesson: 11 Speech recognition in the real world.
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

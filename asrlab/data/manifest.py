@@ -60,7 +60,10 @@ def normalize_transcript(text: str) -> str:
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """One line of a manifest: the audio file, its transcript and the line number."""
+    """One line of a manifest: the audio file, its transcript and the line number.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
 
     path: Path
     text: str
@@ -69,7 +72,10 @@ class ManifestEntry:
 
 class Manifest(list):
     """The good entries of a manifest (a ``list`` of :class:`ManifestEntry`), with
-    ``problems``: one message per bad line, ``"FILE:LINE: what is wrong"``."""
+    ``problems``: one message per bad line, ``"FILE:LINE: what is wrong"``.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
 
     def __init__(self, entries: Iterable[ManifestEntry] = (), problems: Iterable[str] = ()) -> None:
         super().__init__(entries)
@@ -77,7 +83,10 @@ class Manifest(list):
 
 
 class ManifestError(ValueError):
-    """A manifest with bad lines; ``problems`` lists every one of them."""
+    """A manifest with bad lines; ``problems`` lists every one of them.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems

@@ -151,6 +151,8 @@ class Utterance:
         rate: Words per minute.
         pitch: espeak pitch, 0 to 100.
         word_gap_ms: Extra pause between words in ms.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
     """
 
     audio: np.ndarray
