@@ -1,7 +1,9 @@
 """The course's exercises, one module per lesson (``l00``, ``l01``, ...).
 
 Each module defines ``EXERCISES: list[Exercise]``.  :func:`registry` collects them all,
-keyed by exercise id, and refuses duplicates.
+keyed by exercise id, and refuses duplicates.  :func:`get` imports only the module of the
+exercise's own lesson (``l04-stft`` lives in ``l04``), so a check cell never pays for
+building the other lessons' inputs.
 """
 
 from __future__ import annotations
@@ -27,7 +29,21 @@ def registry() -> dict[str, Exercise]:
     return found
 
 
+@functools.lru_cache(maxsize=None)
+def _lesson_exercises(module_name: str) -> dict[str, Exercise]:
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    return {ex.id: ex for ex in module.EXERCISES}
+
+
 def get(exercise_id: str) -> Exercise:
+    prefix = exercise_id.split("-", 1)[0]
+    if prefix.startswith("l") and prefix[1:].isdigit():
+        try:
+            found = _lesson_exercises(prefix).get(exercise_id)
+        except ModuleNotFoundError:
+            found = None
+        if found is not None:
+            return found
     try:
         return registry()[exercise_id]
     except KeyError:
