@@ -247,6 +247,30 @@ def test_without_cgroups_limits_degrade_to_rlimits_with_recorded_warnings(tmp_pa
         assert got == {ex: (s, pytest.approx(v)) for ex, (s, v) in expected.items()}
 
 
+def test_a_grader_fault_on_one_notebook_keeps_every_other_row_and_exits_1(tmp_path, monkeypatch, capsys):
+    import autograder.exercises
+
+    subs = tmp_path / "subs"
+    for name in ("a-first", "b-broken-kernel"):
+        (subs / name).mkdir(parents=True)
+        (subs / name / f"{LESSON}.ipynb").write_text(json.dumps(fixture_submissions.SUBMISSIONS["honest"]))
+    real_start, calls = kernel.Sandbox.start, []
+
+    def start(self):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the sandboxed kernel did not start")
+        real_start(self)
+
+    monkeypatch.setattr(kernel.Sandbox, "start", start)
+    monkeypatch.setattr(autograder.exercises, "registry", fixture_lesson.registry)
+    out = tmp_path / "out"
+    assert main([str(subs), "--out", str(out), "--solutions", str(SOLUTIONS)]) == 1
+    assert "the grader failed: RuntimeError: the sandboxed kernel did not start" in capsys.readouterr().err
+    rows = list(csv.reader((out / "grades.csv").open()))[1:]
+    assert [(r[0], r[5]) for r in rows] == [("a-first", "passed")] * 3 + [("b-broken-kernel", "error")] * 3
+
+
 def test_an_interrupted_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
     from autograder.grading import _atomic_write
 

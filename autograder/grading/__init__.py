@@ -85,12 +85,14 @@ class NotebookReport:
 
 @dataclass
 class Report:
-    """What :func:`grade` did: every row, per-notebook details and the warnings."""
+    """What :func:`grade` did: every row, per-notebook details, warnings, and the grader's
+    own faults (a notebook it could not grade; its rows say ``error``)."""
 
     rows: list[Row]
     notebooks: list[NotebookReport]
     warnings: list[str]
     layout: str
+    faults: list[str] = field(default_factory=list)
 
     def row(self, student: str, lesson: str, exercise: str) -> Row:
         for r in self.rows:
@@ -169,7 +171,8 @@ def discover(submissions: Path, lessons: list[Lesson]) -> tuple[str, dict[str, d
 
 # ---------------------------------------------------------------------- grading
 def _grade_one(stage: Stage, limits: Limits, lesson: Lesson, student: str, paths: list[Path],
-               hidden: dict[str, list[Case]], warnings: list[str], lock: threading.Lock) -> NotebookReport:
+               hidden: dict[str, list[Case]], warnings: list[str], faults: list[str],
+               lock: threading.Lock) -> NotebookReport:
     if not paths:
         return NotebookReport(student, lesson.id, "", [
             ExerciseResult(ex, MISSING, 0.0, "no notebook was submitted for this lesson") for ex in lesson.exercises.values()
@@ -193,6 +196,14 @@ def _grade_one(stage: Stage, limits: Limits, lesson: Lesson, student: str, paths
     try:
         sb.start()
         results = NotebookGrader(sb, lesson, match, hidden).grade()
+    except Exception as exc:  # noqa: BLE001 - the grader's own fault: keep the others' rows, report it
+        fault = f"{student}/{lesson.id}: the grader failed: {type(exc).__name__}: {exc}"
+        with lock:
+            faults.append(fault)
+        return NotebookReport(student, lesson.id, str(path), [
+            ExerciseResult(ex, "error", 0.0, "the grader failed on this notebook; ask your instructor")
+            for ex in lesson.exercises.values()
+        ], "tampered" if match.tampered else "", notes)
     finally:
         with lock:
             for w in sb.warnings:
@@ -263,15 +274,17 @@ def grade(
     stage = Stage(project_root=project_root, hide=[submissions, out, solutions])
     limits = Limits(timeout=float(timeout), memory_mb=int(memory_mb))
     warnings: list[str] = []
+    faults: list[str] = []
     lock = threading.Lock()
     tasks = [(student, lesson, per.get(lesson.id, [])) for student, per in sorted(found.items()) for lesson in lessons]
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            reports = list(pool.map(lambda t: _grade_one(stage, limits, t[1], t[0], t[2], hidden, warnings, lock), tasks))
+            reports = list(pool.map(
+                lambda t: _grade_one(stage, limits, t[1], t[0], t[2], hidden, warnings, faults, lock), tasks))
     finally:
         stage.close()
     rows = [r for rep in reports for r in rep.rows()]
-    report = Report(rows, reports, warnings, layout)
+    report = Report(rows, reports, warnings, layout, faults)
     write_outputs(report, out)
     return report
 
@@ -385,6 +398,7 @@ def write_outputs(report: Report, out: Path) -> None:
     detail: dict[str, Any] = {
         "layout": report.layout,
         "warnings": report.warnings,
+        "faults": report.faults,
         "notebooks": [
             {
                 "student": rep.student, "lesson": rep.lesson, "path": rep.path,
@@ -419,7 +433,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry: 0 when every notebook got its rows, 2 for bad arguments, 1 for a grader fault."""
+    """Command-line entry: 0 when every notebook got its rows, 2 for bad arguments, 1 for a
+    fault of the grader (the rows of every other notebook are still written)."""
     parser = _parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
@@ -438,4 +453,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"grade: warning: {w}", file=sys.stderr)
     n_students = len({r.student_id for r in report.rows})
     print(f"graded {len(report.notebooks)} notebook(s) of {n_students} student(s) into {args.out / 'grades.csv'}")
-    return 0
+    for fault in report.faults:
+        print(f"grade: internal error: {fault}", file=sys.stderr)
+    return 1 if report.faults else 0

@@ -77,6 +77,18 @@ class Outcome:
     restarted: bool = False
 
 
+def _parent_id(msg: dict) -> Any:
+    parent = msg.get("parent_header")
+    return parent.get("msg_id") if isinstance(parent, dict) else None
+
+
+def _size(content: dict) -> int:
+    try:
+        return len(json.dumps(content, default=str))
+    except (TypeError, ValueError, RecursionError):
+        return 10**9  # unmeasurable output counts as too much
+
+
 def _own_cgroup(controller: str) -> Path | None:
     root = Path("/sys/fs/cgroup") / controller
     try:
@@ -489,14 +501,18 @@ class Sandbox:
                         msg = kc.get_iopub_msg(timeout=0)
                     except queue.Empty:
                         break
-                    if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    except Exception:  # noqa: BLE001 - a malformed message from the kernel is dropped
+                        continue
+                    if not isinstance(msg, dict) or _parent_id(msg) != msg_id:
                         continue
                     mtype = msg.get("msg_type")
-                    content = msg.get("content", {})
+                    content = msg.get("content")
+                    content = content if isinstance(content, dict) else {}
                     if mtype == "stream":
-                        out_bytes += len(content.get("text", ""))
+                        text = content.get("text", "")
+                        out_bytes += len(text) if isinstance(text, str) else 0
                     elif mtype in ("display_data", "update_display_data", "execute_result", "error"):
-                        out_bytes += len(json.dumps(content, default=str))
+                        out_bytes += _size(content)
                     elif mtype == "status" and content.get("execution_state") == "idle":
                         idle = True
                     if out_bytes > self.limits.max_output_bytes and kill_at is None and reply is None and not idle:
@@ -509,10 +525,12 @@ class Sandbox:
                         msg = kc.get_shell_msg(timeout=0)
                     except queue.Empty:
                         break
-                    if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    except Exception:  # noqa: BLE001 - a malformed message from the kernel is dropped
+                        continue
+                    if isinstance(msg, dict) and _parent_id(msg) == msg_id and isinstance(msg.get("content"), dict):
                         reply = msg
                         deadline = min(deadline, time.monotonic())
-        content = reply.get("content", {})
+        content = reply["content"]
         if out_bytes > self.limits.max_output_bytes and reason != "timeout":
             reason = "output-limit"  # also when the reply overtook the output
         mem1, pids1 = self._counters()
@@ -522,7 +540,8 @@ class Sandbox:
             # interrupted in time: the code stopped, the kernel survived
             return Outcome(reason, content.get("ename", ""), content.get("evalue", ""), out_bytes)
         if content.get("status") == "ok":
-            return Outcome("ok", output_bytes=out_bytes, expressions=content.get("user_expressions") or {})
+            expressions = content.get("user_expressions")
+            return Outcome("ok", output_bytes=out_bytes, expressions=expressions if isinstance(expressions, dict) else {})
         ename = str(content.get("ename", "Error"))
         if ename == "MemoryError":  # a kernel that ran out of memory is not trusted to go on
             self.restart()
