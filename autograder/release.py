@@ -463,13 +463,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    before = {p: p.read_bytes() for p in Path(args.lessons).glob("*.ipynb")}
     try:
         written = release(args.solutions, args.lessons)
     except ReleaseError as exc:
         print(f"release failed: {exc}", file=sys.stderr)
         return 1
-    for path in written:
+    changed = [p for p in written if before.get(p) != p.read_bytes()]
+    for path in changed:
         print(f"wrote {path}")
+    print(f"{len(written)} student notebooks in {args.lessons}, {len(changed)} changed")
     return 0
 
 

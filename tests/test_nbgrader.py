@@ -130,6 +130,15 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         NO_PROXY="*",
     )
 
+    # the guard works: a connection to a documentation-only address is refused and recorded
+    probe = subprocess.run(
+        [sys.executable, "-c", "import socket; socket.create_connection(('192.0.2.1', 80), timeout=1)"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert probe.returncode != 0 and "network access is disabled here" in probe.stderr, probe.stderr
+    assert "192.0.2.1" in log.read_text()
+    log.write_text("")
+
     def nbgrader(*args: str) -> subprocess.CompletedProcess[str]:
         cmd = [str(NBGRADER), *args, f"--CourseDirectory.root={root}", f"--db=sqlite:///{db}"]
         proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=300)

@@ -292,6 +292,10 @@ def test_cli_release_regenerates_the_course_lessons(tmp_path: Path, capsys: pyte
     assert code == 0, out.err
     assert f"wrote {tmp_path / '00-start-here.ipynb'}" in out.out.splitlines()
     assert (tmp_path / "00-start-here.ipynb").read_bytes() == (ROOT / "lessons" / "00-start-here.ipynb").read_bytes()
+    n = len(list((ROOT / "solutions").glob("[0-9][0-9]-*.ipynb")))
+    assert out.out.splitlines()[-1] == f"{n} student notebooks in {tmp_path}, {n} changed"
+    assert cli_main(["release", "--solutions", str(ROOT / "solutions"), "--lessons", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"{n} student notebooks in {tmp_path}, 0 changed\n"
 
 
 def test_cli_without_subcommand_prints_usage_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
