@@ -314,3 +314,25 @@ def test_cli_grade_without_the_engine_says_so(monkeypatch: pytest.MonkeyPatch, c
     monkeypatch.setitem(sys.modules, "autograder.grading", None)  # makes the import fail
     assert cli_main(["grade", "submissions", "--out", "out"]) == 2
     assert capsys.readouterr().err.startswith("grade: the grading engine (autograder.grading) is not available: ")
+
+
+def test_unreadable_source_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "sol").mkdir()
+    (tmp_path / "sol" / "01-demo.ipynb").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ReleaseError, match=r"01-demo.ipynb: cannot read the notebook: Expecting property name"):
+        release(tmp_path / "sol", tmp_path / "les", registry=REGISTRY)
+    (tmp_path / "sol" / "01-demo.ipynb").write_text('{"nbformat": 3, "worksheets": []}', encoding="utf-8")
+    with pytest.raises(ReleaseError, match=r"01-demo.ipynb: not a valid notebook: expected nbformat 4 JSON"):
+        release(tmp_path / "sol", tmp_path / "les", registry=REGISTRY)
+
+
+def test_cli_check_of_a_notebook_without_exercises_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import autograder.selfcheck as selfcheck
+
+    path = tmp_path / "notes.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("1 + 1")]), path)
+    monkeypatch.setattr(selfcheck, "check_notebook", lambda p, **kw: selfcheck.results_from_executed(nbformat.read(p, as_version=4)))
+    assert cli_main(["check", str(path)]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == f"{path}: no exercises found (no nbgrader answer cells)"
