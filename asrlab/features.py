@@ -40,6 +40,7 @@ from asrlab._validate import (
 from asrlab.signals import frame
 
 __all__ = [
+    "detect_speech",
     "energy",
     "zero_crossings",
     "rms",
@@ -977,3 +978,51 @@ def spectral_rolloff(
     reached = cumulative >= roll_percent * cumulative[-1]
     first_bin = np.argmax(reached, axis=0)  # argmax of booleans: the first True
     return freqs[first_bin][np.newaxis, :]
+
+
+def detect_speech(
+    y: np.ndarray,
+    *,
+    sr: int,
+    frame_ms: float = 25.0,
+    hop_ms: float = 10.0,
+    threshold_db: float = -40.0,
+    hangover_ms: float = 100.0,
+) -> np.ndarray:
+    """Energy-based voice activity detection with hangover.
+
+    A frame (centred RMS frames as in :func:`rms`, ``frame_length = round(frame_ms * sr /
+    1000)`` samples, ``hop_length = round(hop_ms * sr / 1000)`` samples) is *loud* when
+    its level ``20 log10(max(rms, 1e-10))`` in dB re full scale is above ``threshold_db``.
+    Speech is declared in every loud frame and in the ``round(hangover_ms / hop_ms)``
+    frames after it, so that short closures inside words (the silence before the burst
+    of a "p" or "t") do not cut a word in two.
+
+    Args:
+        y: Mono float signal, shape ``(n,)``.
+        sr: Sample rate in Hz.
+        frame_ms: Frame length in milliseconds (default 25 ms).
+        hop_ms: Hop in milliseconds (default 10 ms).
+        threshold_db: Level above which a frame is loud, in dBFS (default -40 dB).
+        hangover_ms: How long speech is held after the last loud frame (default 100 ms).
+
+    Returns:
+        Boolean array of shape ``(n_frames,)``; frame ``t`` is centred at ``t * hop_ms`` ms.
+
+    Lesson: 02 Time-domain features (and 11, the real world).
+    """
+    y = check_audio(y, name="y")
+    sr = check_sr(sr)
+    if not (np.isfinite(frame_ms) and frame_ms > 0 and np.isfinite(hop_ms) and hop_ms > 0):
+        raise ValueError(f"frame_ms, hop_ms: expected positive durations in ms, got {frame_ms!r} and {hop_ms!r}")
+    if not np.isfinite(hangover_ms) or hangover_ms < 0:
+        raise ValueError(f"hangover_ms: expected a duration >= 0 ms, got {hangover_ms!r}")
+    frame_length = check_positive_int(round(frame_ms * sr / 1000), name="frame_ms * sr / 1000")
+    hop_length = check_positive_int(round(hop_ms * sr / 1000), name="hop_ms * sr / 1000")
+    level = rms(y.astype(np.float64), frame_length=frame_length, hop_length=hop_length)[0]
+    loud = 20 * np.log10(np.maximum(level, 1e-10)) > threshold_db
+    hangover = round(hangover_ms / hop_ms)
+    speech = loud.copy()
+    for t in np.flatnonzero(loud):
+        speech[t : t + hangover + 1] = True
+    return speech

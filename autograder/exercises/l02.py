@@ -3,7 +3,7 @@
 References: :func:`asrlab.features.energy`, the sign-change count of
 ``librosa.zero_crossings(y, pad=False)``,
 ``librosa.util.frame``, ``librosa.feature.rms`` and, for the voice-activity mini-challenge,
-:func:`detect_speech_reference` below (built on ``librosa.feature.rms``, tested in
+:func:`asrlab.features.detect_speech` (checked against librosa in
 ``tests/test_lesson_02.py``).  The mistakes are the classic ones: summing samples instead
 of their squares, counting a crossing through an exact zero twice (or not at all), the
 off-by-one frame count, forgetting librosa's centring, dropping ``keepdims``, natural
@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from asrlab.data import synthesize
+from asrlab.features import detect_speech as _detect_speech
 from asrlab.features import energy as _energy
 from autograder.exercise import Case, Exercise, Mistake
 
@@ -149,40 +150,9 @@ def _rms_hidden(rng: np.random.Generator) -> list[Case]:
 # ---------------------------------------------------------------------------
 
 
-def detect_speech_reference(
-    y: np.ndarray,
-    *,
-    sr: int,
-    frame_ms: float = 25.0,
-    hop_ms: float = 10.0,
-    threshold_db: float = -40.0,
-    hangover_ms: float = 100.0,
-) -> np.ndarray:
-    """Energy-based voice activity detection with hangover.
-
-    A frame (librosa's centred RMS frames, ``frame_length = round(frame_ms * sr / 1000)``,
-    ``hop_length = round(hop_ms * sr / 1000)``) is loud when its RMS level
-    ``20 log10(max(rms, 1e-10))`` (dB re full scale) is above ``threshold_db``.  Speech is
-    declared in every loud frame and in the ``round(hangover_ms / hop_ms)`` frames after
-    it, so that short closures inside words (the silence before the burst of "p" or "t")
-    do not cut a word in two.
-
-    Returns:
-        Boolean array of shape ``(n_frames,)``; frame ``t`` is centred at ``t * hop_ms``.
-    """
-    import librosa
-
-    frame_length = round(frame_ms * sr / 1000)
-    hop_length = round(hop_ms * sr / 1000)
-    level = librosa.feature.rms(
-        y=np.asarray(y, dtype=np.float64), frame_length=frame_length, hop_length=hop_length
-    )[0]
-    loud = 20 * np.log10(np.maximum(level, 1e-10)) > threshold_db
-    hangover = round(hangover_ms / hop_ms)
-    speech = loud.copy()
-    for t in np.flatnonzero(loud):
-        speech[t : t + hangover + 1] = True
-    return speech
+# The reference is asrlab's detector (tests/test_lesson_02.py checks it against an
+# independent implementation built on librosa's RMS and a maximum filter).
+detect_speech_reference = _detect_speech
 
 
 _VAD_CODE = '''def detect_speech(y, *, sr, frame_ms=25.0, hop_ms=10.0, threshold_db=-40.0, hangover_ms=100.0):
