@@ -30,7 +30,7 @@ from autograder.grading import kernel  # noqa: E402
 from autograder.grading import CSV_HEADER, NOTEBOOK_ROW, GradingError, grade, main  # noqa: E402
 from autograder.grading.notebooks import load_lesson, match_submission, not_attempted, read_submission  # noqa: E402
 
-pytestmark = pytest.mark.xdist_group("grading")
+pytestmark = pytest.mark.xdist_group("grading")  # one worker grades the fixtures once
 SOLUTIONS = FIXTURES / "solutions"
 LESSON = fixture_lesson.LESSON
 
@@ -181,6 +181,7 @@ def test_details_and_warnings_in_grades_json(graded):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("grading-extra")
 def test_nbgrader_layout_rerun_and_cli(tmp_path, capsys, monkeypatch):
     submitted = tmp_path / "course" / "submitted"
     nb = fixture_submissions.SUBMISSIONS["honest"]
@@ -230,6 +231,7 @@ def test_grade_rejects_a_registry_that_does_not_fit(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("grading-extra")
 def test_without_cgroups_limits_degrade_to_rlimits_with_recorded_warnings(tmp_path, monkeypatch):
     subs = tmp_path / "subs"
     for name in ("honest", "memory-bomb", "fork-bomb"):
@@ -247,6 +249,7 @@ def test_without_cgroups_limits_degrade_to_rlimits_with_recorded_warnings(tmp_pa
         assert got == {ex: (s, pytest.approx(v)) for ex, (s, v) in expected.items()}
 
 
+@pytest.mark.xdist_group("grading-extra")
 def test_a_grader_fault_on_one_notebook_keeps_every_other_row_and_exits_1(tmp_path, monkeypatch, capsys):
     import autograder.exercises
 
