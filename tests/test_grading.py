@@ -274,6 +274,22 @@ def test_a_grader_fault_on_one_notebook_keeps_every_other_row_and_exits_1(tmp_pa
     assert [(r[0], r[5]) for r in rows] == [("a-first", "passed")] * 3 + [("b-broken-kernel", "error")] * 3
 
 
+@pytest.mark.xdist_group("grading-extra")
+def test_sandbox_cpu_limit_ends_a_busy_kernel_and_a_fresh_one_takes_over():
+    stage = kernel.Stage(project_root=PROJECT, hide=[])
+    sb = kernel.Sandbox(stage, kernel.Limits(timeout=30.0, memory_mb=1024, cpu=3))
+    try:
+        sb.start()
+        assert sb.execute("x = 1").status == "ok"
+        out = sb.execute("while True:\n    pass\n")
+        assert (out.status, out.restarted) == ("cpu", True)
+        assert sb.execute("x").status == "error"  # the new kernel holds none of the old state
+        assert sb.execute("y = 2").status == "ok"
+    finally:
+        sb.close()
+        stage.close()
+
+
 def test_an_interrupted_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
     from autograder.grading import _atomic_write
 

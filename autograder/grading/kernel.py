@@ -44,6 +44,7 @@ class Limits:
         scratch_bytes: Size of the scratch directory (a ``tmpfs``).
         max_pids: Processes and threads in the kernel's pids cgroup.
         grace: Seconds between the interrupt and the kill of a timed-out execution.
+        cpu: CPU seconds per kernel process (default: 20 timeouts + 60 s).
     """
 
     timeout: float = 30.0
@@ -53,10 +54,12 @@ class Limits:
     scratch_bytes: int = 128 * 2**20
     max_pids: int = 96
     grace: float = 2.0
+    cpu: int | None = None
 
     @property
     def cpu_seconds(self) -> int:
-        return int(self.timeout * 20) + 60
+        """CPU seconds of the kernel process (``RLIMIT_CPU``): ``cpu``, or 20 cell timeouts + 60."""
+        return self.cpu if self.cpu is not None else int(self.timeout * 20) + 60
 
 
 @dataclass
