@@ -38,6 +38,9 @@ __all__ = [
     "BLANK",
     "answer_cells",
     "blank_line",
+    "is_answer_cell",
+    "is_check_cell",
+    "notebook_bytes",
     "release",
     "student_source",
     "student_version",
@@ -458,11 +461,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``release`` options to ``parser`` (shared by ``python -m autograder``)."""
     parser.add_argument("--solutions", type=Path, default=Path("solutions"), help="source folder (default: solutions)")
     parser.add_argument("--lessons", type=Path, default=Path("lessons"), help="output folder (default: lessons)")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run a parsed ``release`` command; print what changed; 0 on success, 1 on a ReleaseError."""
     before = {p: p.read_bytes() for p in Path(args.lessons).glob("*.ipynb")}
     try:
         written = release(args.solutions, args.lessons)

@@ -170,12 +170,14 @@ def check_notebook(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``check`` arguments to ``parser`` (shared by ``python -m autograder``)."""
     parser.add_argument("notebook", type=Path, help="the notebook to run, e.g. lessons/00-start-here.ipynb")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per cell (default 120)")
     parser.add_argument("--kernel", default="python3", help="Jupyter kernel name (default python3)")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run a parsed ``check`` command: 0 if every exercise passed, 1 if not, 2 for a bad file."""
     path: Path = args.notebook
     if not path.is_file():
         print(f"check: no such notebook: {path}", file=sys.stderr)

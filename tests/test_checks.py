@@ -16,7 +16,7 @@ import pytest
 from autograder.checks import ___, BlankError, CheckFailed, check
 from autograder.exercises import get
 from autograder.plain import MAX_ELEMENTS
-from autograder.release import answer_cells, is_answer_cell, is_check_cell
+from autograder.release import is_answer_cell, is_check_cell
 from autograder.selfcheck import check_notebook, results_from_executed
 
 ROOT = Path(__file__).resolve().parents[1]
