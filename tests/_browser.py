@@ -128,6 +128,12 @@ def launch_lab(root_dir: Path, *, log_path: Path) -> LabServer:
     notification.parent.mkdir(parents=True)
     # No "get notified about news?" pop-up over the notebook, and never a news request.
     notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # The language-server extension probes for node and npm at start-up (seconds, and
+    # nothing this test needs); the user's own config dir is replaced by this one.
+    (runtime / "config").mkdir()
+    (runtime / "config" / "jupyter_server_config.json").write_text(
+        json.dumps({"ServerApp": {"jpserver_extensions": {"jupyter_lsp": False}}})
+    )
     env = dict(os.environ)
     env.update(
         JUPYTER_RUNTIME_DIR=str(runtime),
@@ -151,6 +157,7 @@ def launch_lab(root_dir: Path, *, log_path: Path) -> LabServer:
         f"--ServerApp.root_dir={root_dir}",
         "--LabApp.news_url=",  # no news feed and no update check: the test runs offline
         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",  # never query a package index
         "--ServerApp.open_browser=False",
     ]
     log = open(log_path, "wb")
