@@ -9,7 +9,8 @@ minutes (default 3), then measures on held-out voices (the test split, 200 utter
   reference = audio duration.
 
 Run: ``python -m bench asr``.  Absolute numbers depend on the machine and on what else
-runs on it.
+runs on it: the accuracy after a fixed wall-clock budget depends on the number of steps
+the CPU could give, so the rows report the steps taken and the CPU load average too.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ def run() -> list[tuple[str, object, object, float | None]]:
     minutes = float(os.environ.get("ASRLAB_BENCH_MINUTES", "3"))
     threads = int(os.environ.get("ASRLAB_BENCH_THREADS", "1"))
     torch.set_num_threads(threads)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "bench.pt")
         result = train(minutes=minutes, out=out, progress=False, seed=0, threads=threads)
         model, _ = load_checkpoint(out)
+    load_after = os.getloadavg()[0]
     test = [(u.audio, u.text) for u in SyntheticSpeech("test", seed=1).take(200)]
     greedy = evaluate(model, test)
     beam = evaluate(model, test[:50], beam=8)
@@ -45,6 +48,7 @@ def run() -> list[tuple[str, object, object, float | None]]:
     return [
         ("tiny CTC: parameters", f"{count_parameters(model):,}", None, None),
         (f"tiny CTC: steps in {minutes:g} min ({threads} thread)", f"{result.steps}", None, None),
+        (f"CPU load average before/after ({os.cpu_count()} cores)", f"{load_before:.1f}/{load_after:.1f}", None, None),
         (f"tiny CTC: test CER greedy after {minutes:g} min", f"{100 * greedy['cer']:.2f}%", None, None),
         (f"tiny CTC: test WER greedy after {minutes:g} min", f"{100 * greedy['wer']:.2f}%", None, None),
         ("tiny CTC: test CER beam 8 (50 utt.)", f"{100 * beam['cer']:.2f}%", None, None),
