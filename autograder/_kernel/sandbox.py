@@ -129,6 +129,14 @@ def _isolate_files(cfg: dict, warnings: list[str]) -> None:
         except OSError as exc:
             warnings.append(f"cannot bind {dst} ({exc.strerror})")
         os.close(fd)
+    # A hidden path inside a tree just bound back (the grader installed into the Python
+    # environment, say) is covered again.
+    for path in cfg["hide"]:
+        if os.path.isdir(path) and any(path.startswith(k["dst"].rstrip("/") + "/") for _, k in kept):
+            try:
+                _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,nr_inodes=4096,mode=0755")
+            except OSError as exc:
+                warnings.append(f"cannot hide {path} ({exc.strerror})")
     scratch = cfg["scratch"]
     os.makedirs(scratch, mode=0o755, exist_ok=True)
     uid, gid = cfg.get("uid"), cfg.get("gid")

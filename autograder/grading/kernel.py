@@ -264,9 +264,11 @@ def _stage_numba_cache(dest: Path) -> None:
 
 def _hidden_paths(stage: Stage) -> list[str]:
     paths = {
-        str(stage.project_root), "/tmp", "/var/tmp", "/dev/shm", "/root", "/home", "/run/user",
+        str(_PACKAGE_ROOT / "autograder"), "/tmp", "/var/tmp", "/dev/shm", "/root", "/home", "/run/user",
         "/sys/fs/cgroup", *stage.hide,
     }
+    if (stage.project_root / "pyproject.toml").exists():  # a source checkout: hide all of it
+        paths.add(str(stage.project_root))
     home = os.path.expanduser("~")
     if home not in ("/", ""):
         paths.add(home)
