@@ -220,7 +220,7 @@ def _walk_through_lesson_04(page, lab, expect, get, synthesize, step) -> None:
     mistake = next(m for m in exercise.mistakes if m.name == "half-without-dc")
     wrong = _fill_blanks(_student_answer_source("l04-n-bins"), mistake.fills)
     answer.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Control+A")
+    page.keyboard.press("ControlOrMeta+A")  # select all in the editor, on macOS too
     page.keyboard.insert_text(wrong)
     page.keyboard.press("Shift+Enter")  # runs the answer cell, selects the check cell
     expect(answer.locator(".jp-OutputArea-output")).to_contain_text("(320, 160)", timeout=REDRAW_MS)
