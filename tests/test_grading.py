@@ -162,6 +162,10 @@ def test_feedback_has_hints_but_no_hidden_expected_values_or_test_code(graded):
     all_feedback = "".join(p.read_text() for p in (out / "feedback").iterdir())
     for secret in ("_ref_energy", "_hidden", "reference", "check(\"l90"):
         assert secret not in all_feedback
+    # the learner's own exception messages are shown for public checks only
+    hide = (out / "feedback" / "hide-traceback.md").read_text()
+    assert "public check 1 of 2: error: ValueError: hidden" in hide
+    assert "hidden test 1 (1 samples): error: ValueError\n" in hide
     assert "tampered" in (out / "feedback" / "edit-check.md").read_text()
     assert "check cell l90-energy-check was edited" in (out / "feedback" / "edit-check.md").read_text()
 

@@ -58,7 +58,7 @@ def _raised(token: str, exc: BaseException) -> None:
     frames = traceback.extract_tb(exc.__traceback__)
     where = ""
     for frame in reversed(frames):
-        if frame.filename.startswith("<ipython-input") or frame.filename.startswith("/tmp/ipykernel"):
+        if frame.filename.startswith("<ipython-input") or "/ipykernel_" in frame.filename:
             where = f" (line {frame.lineno})"
             break
     _store(token, {"raised": type(exc).__name__, "message": str(exc)[:500] + where})

@@ -91,6 +91,22 @@ def _read_expression(out: Outcome) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"lost": True}
 
 
+def _for_hidden(result: CaseResult) -> str:
+    """A hidden case's message without anything the learner's code chose to put in it.
+
+    The learner's code sees a hidden case's inputs while it runs; exception messages and
+    quoted answers could carry them into the feedback, so for hidden cases only the
+    exception's type and the comparison's own words are kept.
+    """
+    message = result.message
+    if result.status == ERROR and ": " in message and message.split(": ", 1)[0].isidentifier():
+        return message.split(": ", 1)[0]
+    if result.status == FAILED and ("got '" in message or 'got "' in message):
+        hint = message.split(" Hint: ", 1)[1] if " Hint: " in message else ""
+        return "the text is not the expected one." + (f" Hint: {hint}" if hint else "")
+    return message
+
+
 class NotebookGrader:
     """Runs one lesson's skeleton with a submission's answers in one sandbox."""
 
@@ -198,6 +214,12 @@ class NotebookGrader:
         return ExerciseResult(ex, status, score, message, results)
 
     def _case(self, ex: Exercise, source: str, case: Case, public: bool) -> CaseResult:
+        result = self._run_case(ex, source, case, public)
+        if not public:
+            result.message = _for_hidden(result)
+        return result
+
+    def _run_case(self, ex: Exercise, source: str, case: Case, public: bool) -> CaseResult:
         if not self._ensure_runner():
             return CaseResult(public, case.label, ERROR, "the notebook's kernel could not run the checks")
         token = uuid.uuid4().hex
