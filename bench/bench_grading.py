@@ -38,7 +38,7 @@ def build_submissions(root: Path, n: int = N_SUBMISSIONS, *, seed: int = 0) -> N
     """``n`` submissions: every third honest, the others with one seeded mistake."""
     if str(FIXTURES) not in sys.path:
         sys.path.insert(0, str(FIXTURES))
-    import submissions
+    import grading_submissions as submissions
 
     rng = np.random.default_rng(seed)
     for i in range(n):
@@ -65,7 +65,7 @@ def _nbclient_once(path: Path) -> None:
 def run() -> list[tuple[str, float, float | None, float | None]]:
     if str(FIXTURES) not in sys.path:
         sys.path.insert(0, str(FIXTURES))
-    import lesson
+    import grading_lesson as lesson
 
     from autograder.grading import grade
 

@@ -1,6 +1,6 @@
 """The grading engine against honest, broken and hostile submissions.
 
-All fixture submissions (``tests/fixtures/grading/submissions.py``) are graded in ONE run
+All fixture submissions (``tests/fixtures/grading/grading_submissions.py``) are graded in ONE run
 (two kernels at a time); each test then asserts on that run's rows, files and side
 effects.  Every fixture has its exact status and score per exercise.
 """
@@ -23,8 +23,8 @@ FIXTURES = HERE / "fixtures" / "grading"
 PROJECT = HERE.parent
 sys.path.insert(0, str(FIXTURES))
 
-import lesson as fixture_lesson  # noqa: E402
-import submissions as fixture_submissions  # noqa: E402
+import grading_lesson as fixture_lesson  # noqa: E402
+import grading_submissions as fixture_submissions  # noqa: E402
 
 from autograder.grading import kernel  # noqa: E402
 from autograder.grading import CSV_HEADER, NOTEBOOK_ROW, GradingError, grade, main  # noqa: E402
