@@ -17,64 +17,13 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from .blank import ___, BlankError, CheckFailed, contains_blank
 from .exercise import Case, Exercise, answer_of
 from .plain import NotPlainError, from_plain, to_plain
 
 __all__ = ["check", "___", "CheckFailed", "BlankError"]
 
 _MISSING = object()
-
-
-class BlankError(NameError):
-    """Raised when code still uses the blank ``___``."""
-
-    def _render_traceback_(self) -> list[str]:
-        return [f"BlankError: {self}"]
-
-
-class CheckFailed(AssertionError):
-    """A public check failed; the message is the whole story (no traceback needed)."""
-
-    def _render_traceback_(self) -> list[str]:
-        return str(self).splitlines()
-
-
-_BLANK_MESSAGE = "this cell still has a blank ___: replace each ___ with your code, then run the cell again"
-
-
-class _Blank:
-    """The ``___`` placeholder: any use of it raises :class:`BlankError`."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "___"
-
-    def _fail(self, *args: Any, **kwargs: Any) -> Any:
-        raise BlankError(_BLANK_MESSAGE)
-
-    def __getattr__(self, name: str) -> Any:
-        raise BlankError(_BLANK_MESSAGE)
-
-
-for _name in (
-    "add radd iadd sub rsub isub mul rmul imul truediv rtruediv itruediv floordiv rfloordiv "
-    "ifloordiv mod rmod imod pow rpow ipow matmul rmatmul neg pos abs invert lt le gt ge "
-    "and rand or ror xor rxor lshift rlshift rshift rrshift call getitem setitem iter len "
-    "bool int float complex index round contains array"
-).split():
-    setattr(_Blank, f"__{_name}__", _Blank._fail)
-del _name
-
-___ = _Blank()
-
-
-def _contains_blank(value: Any, depth: int = 0) -> bool:
-    if isinstance(value, _Blank):
-        return True
-    if depth < 3 and type(value) in (list, tuple):
-        return any(_contains_blank(v, depth + 1) for v in value)
-    return False
 
 
 def _namespace() -> dict[str, Any]:
@@ -135,7 +84,7 @@ def check(exercise_id: str, answer: Any = _MISSING) -> None:
                 "   Fill in the exercise cell above and run it (Shift+Enter), then run this check again."
             )
         answer = answer_of(ex, ns)
-    if _contains_blank(answer):
+    if contains_blank(answer):
         raise CheckFailed(f"❌ {head}: {names} still uses the blank ___. Fill it in, run that cell, then check again.")
     if ex.kind == "function" and not callable(answer):
         raise CheckFailed(f"❌ {head}: expected `{ex.target}` to be a function, got {type(answer).__name__}.")

@@ -378,15 +378,23 @@ def test_read_submission_reports_why_it_cannot_read(tmp_path):
     assert read_submission(p) == ([{"cell_type": "code", "source": ["a", "b"]}], "")
 
 
-def test_stub_blank_behaves_like_the_course_blank():
-    import importlib.util
+def test_stub_blank_behaves_like_the_course_blank(tmp_path):
+    import importlib
+    import shutil
+    import sys
 
     from autograder import checks as real
 
-    spec = importlib.util.spec_from_file_location(
-        "stub_checks", PROJECT / "autograder" / "_kernel" / "stub" / "autograder" / "checks.py")
-    stub = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(stub)
+    # Stage the stub package the way the grader does, then import it in isolation.
+    shutil.copytree(PROJECT / "autograder" / "_kernel" / "stub" / "autograder", tmp_path / "stubpkg")
+    shutil.copy(PROJECT / "autograder" / "blank.py", tmp_path / "stubpkg" / "blank.py")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        stub = importlib.import_module("stubpkg.checks")
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m == "stubpkg" or m.startswith("stubpkg.")]:
+            del sys.modules[name]
     for op in (lambda b: b + 1, lambda b: 2 * b, lambda b: b[0], lambda b: float(b), lambda b: b.shape):
         with pytest.raises(stub.BlankError) as got:
             op(stub.___)

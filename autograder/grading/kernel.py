@@ -177,7 +177,7 @@ class Stage:
     """Files shared by every kernel of one grading run (a private temporary directory).
 
     ``site/`` holds read-only copies of ``asrlab``, the stub ``autograder`` package (with
-    ``autograder.plain``) and the case runner; each kernel gets ``k<N>/`` with its
+    ``autograder.plain`` and ``autograder.blank``) and the case runner; each kernel gets ``k<N>/`` with its
     connection directory.  :meth:`close` removes everything.
     """
 
@@ -188,7 +188,8 @@ class Stage:
         self.site.mkdir()
         shutil.copytree(_KERNEL_FILES / "stub" / "autograder", self.site / "autograder",
                         ignore=shutil.ignore_patterns("__pycache__"))
-        shutil.copy(_PACKAGE_ROOT / "autograder" / "plain.py", self.site / "autograder" / "plain.py")
+        for shared in ("plain.py", "blank.py"):
+            shutil.copy(_PACKAGE_ROOT / "autograder" / shared, self.site / "autograder" / shared)
         shutil.copy(_KERNEL_FILES / "harness.py", self.site / "_case_runner.py")
         import asrlab
 
