@@ -408,3 +408,62 @@ def test_fixture_registry_and_notebook_pass_the_release_rules():
     from autograder.release import validate
 
     validate(fixture_lesson.solution_notebook(), path=f"{LESSON}.ipynb", registry=fixture_lesson.registry())
+
+
+@pytest.mark.xdist_group("grading-extra")
+def test_killing_the_grader_takes_its_sandboxed_kernels_down_too(tmp_path):
+    """A grader killed by SIGKILL (a CI timeout, an OOM kill) must not leave kernels behind."""
+    import shutil
+    import signal
+    import subprocess
+    import time
+
+    subs = tmp_path / "subs" / "alice"
+    subs.mkdir(parents=True)
+    shutil.copy(PROJECT / "solutions" / "00-start-here.ipynb", subs / "00-start-here.ipynb")
+    grader = subprocess.Popen(
+        [sys.executable, "-m", "autograder", "grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out")],
+        cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+    def descendants(root: int) -> dict[int, str]:
+        """pid -> command line of every live process below ``root`` (from /proc)."""
+        children: dict[int, list[int]] = {}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(pid))
+        found, todo = {}, [root]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                try:
+                    found[child] = Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace")
+                except OSError:
+                    continue
+                todo.append(child)
+        return found
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            tree = descendants(grader.pid)
+            if any("ipykernel" in cmd for cmd in tree.values()):
+                break
+            assert grader.poll() is None, "the grader finished before its kernel could be seen"
+            assert time.monotonic() < deadline, "no sandboxed kernel started within 60 s"
+            time.sleep(0.05)
+    finally:
+        grader.send_signal(signal.SIGKILL)
+        grader.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(p) for p in tree) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [tree[p] for p in tree if alive(p)] == [], "sandbox processes outlived the grader"

@@ -33,6 +33,7 @@ import resource
 import shutil
 import signal
 import sys
+import time
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
@@ -205,6 +206,11 @@ def _exec_kernel(cfg: dict, isolated: bool) -> None:
         elif isolated:
             _drop_all_capabilities()
         _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        # After the credentials changed (that resets it): die with the namespace's init.
+        parent = os.getppid()
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(70)
         os.chdir(cfg["scratch"])
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
@@ -270,16 +276,25 @@ def main() -> None:
         isolated = _enter_namespaces(warnings)
         cfg["user_namespace"] = isolated and os.getuid() == 0 and os.geteuid() == 0 and _in_user_ns()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    grader = os.getppid()
     child = os.fork()  # first child of the new PID namespace: its init
     if child == 0:
         _init(cfg, isolated, warnings)
         os._exit(0)
+    # Wait for the namespace's init, and take the sandbox down if the grader dies (even by
+    # SIGKILL).  Polling, because a thread cannot be started after unshare(CLONE_NEWPID)
+    # and PR_SET_PDEATHSIG would fire when the grader's launching *thread* ends.  Killing
+    # the init of the PID namespace kills every process inside it.
     while True:
         try:
-            _, status = os.waitpid(child, 0)
-            break
+            pid, status = os.waitpid(child, os.WNOHANG)
         except InterruptedError:
             continue
+        if pid == child:
+            break
+        if os.getppid() != grader:
+            os.kill(child, signal.SIGKILL)
+        time.sleep(0.1)
     sys.exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
 
 
