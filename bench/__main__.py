@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
                 failures += not ok
                 mark = "" if ok else "  <-- over target"
                 tgt = f"{target:.2f}x" if target else "-"
-                print(f"{label:48s} {ours * 1e3:8.2f}ms {ref * 1e3:8.2f}ms {ratio:6.2f}x {tgt:>7s}{mark}")
+                print(f"{label:48s} {ours * 1e3:8.2f}ms {ref * 1e3:8.2f}ms {ratio:6.3g}x {tgt:>7s}{mark}")
             else:
                 print(f"{label:48s} {ours:>10} {'-':>10s} {'-':>7s} {'-':>7s}")
     print(f"{failures} row(s) over target")

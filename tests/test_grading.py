@@ -86,7 +86,7 @@ def graded(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(kernel.Stage, "__init__", stage_init)
         mp.setattr(kernel._Cgroup, "__init__", cgroup_init)
-        report = grade(subs, out, jobs=2, timeout=3.0, memory_mb=768, solutions=SOLUTIONS,
+        report = grade(subs, out, jobs=2, timeout=6.0, memory_mb=768, solutions=SOLUTIONS,
                        registry=fixture_lesson.registry(), seed=7)
     return {"report": report, "out": out, "subs": subs, "before": before, "canary": canary, "created": created}
 
