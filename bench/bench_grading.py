@@ -83,8 +83,11 @@ def run() -> list[tuple[str, float, float | None, float | None]]:
         t2 = _timed(lambda: grade(subs, base / "out2", jobs=2, **kw)) / 2
         t2 += _timed(lambda: grade(subs, base / "out2", jobs=2, **kw)) / 2
         t1 += _timed(lambda: grade(subs, base / "out1", jobs=1, **kw)) / 2
-        if (base / "out1" / "grades.csv").read_text() != (base / "out2" / "grades.csv").read_text():
-            raise AssertionError("--jobs 2 graded differently from --jobs 1")
+        rows1 = (base / "out1" / "grades.csv").read_text().splitlines()
+        rows2 = (base / "out2" / "grades.csv").read_text().splitlines()
+        if rows1 != rows2:
+            differ = [f"  jobs=1: {a}\n  jobs=2: {b}" for a, b in zip(rows1, rows2) if a != b]
+            raise AssertionError("--jobs 2 graded differently from --jobs 1:\n" + "\n".join(differ[:10]))
         per = t1 / N_SUBMISSIONS
         return [
             ("grading: per submission (jobs=1) vs nbclient", per, plain, None),
