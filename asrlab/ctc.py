@@ -71,10 +71,22 @@ _NEG_INF = -math.inf
 
 
 def _check_log_probs(log_probs: Any) -> np.ndarray:
-    """``(T, V)`` finite floats as float64; a torch tensor is converted first."""
+    """``(T, V)`` floats as float64; a torch tensor is converted first.
+
+    ``-inf`` is allowed (the log of a zero probability, common in hand-made examples);
+    NaN and ``+inf`` are not.
+    """
     if hasattr(log_probs, "detach") and hasattr(log_probs, "numpy"):
         log_probs = log_probs.detach().cpu().numpy()
-    x = check_finite_array(log_probs, name="log_probs", ndim=None)
+    if isinstance(log_probs, np.ndarray) and np.issubdtype(log_probs.dtype, np.floating):
+        if np.isnan(log_probs).any() or np.isposinf(log_probs).any():
+            bad = "NaN" if np.isnan(log_probs).any() else "+infinity"
+            raise ValueError(f"log_probs: expected log-probabilities (finite or -inf), got {bad}")
+        # Shape and emptiness checks on a copy where -inf stands in as 0.
+        check_finite_array(np.where(np.isneginf(log_probs), 0.0, log_probs), name="log_probs", ndim=None)
+        x = log_probs
+    else:
+        x = check_finite_array(log_probs, name="log_probs", ndim=None)
     if x.ndim != 2:
         raise ValueError(
             f"log_probs: expected a 2-D array of shape (T frames, V classes), got shape {x.shape}"

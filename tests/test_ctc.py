@@ -361,3 +361,22 @@ def test_torch_tensors_are_accepted_as_log_probs():
     assert ctc.greedy_decode(lp, alphabet="-abc") == ctc.greedy_decode(as_numpy, alphabet="-abc")
     assert ctc.beam_search(lp, alphabet="-abc") == ctc.beam_search(as_numpy, alphabet="-abc")
     assert ctc.ctc_loss(lp, [1, 2]) == pytest.approx(ctc.ctc_loss(as_numpy, [1, 2]), rel=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_minus_infinity_log_probs_are_zero_probabilities_and_match_torch(seed):
+    """Hand-made matrices often contain log(0) = -inf: the loss and decoders accept them."""
+    rng = np.random.default_rng(seed)
+    T, V = int(rng.integers(3, 10)), int(rng.integers(3, 6))
+    lp = np.log(rng.dirichlet(np.ones(V), size=T))
+    lp[rng.random((T, V)) < 0.25] = -np.inf
+    targets = [int(t) for t in rng.integers(1, V, size=int(rng.integers(1, 3)))]
+    want = torch.nn.functional.ctc_loss(
+        torch.tensor(lp)[:, None, :], torch.tensor([targets]), torch.tensor([T]),
+        torch.tensor([len(targets)]), reduction="sum",
+    ).item()
+    got = ctc.ctc_loss(lp, targets)
+    assert (np.isinf(got) and np.isinf(want)) or got == pytest.approx(want, rel=1e-6)
+    alphabet = "-abcde"[:V]
+    assert ctc.beam_search(lp, alphabet=alphabet, beam_width=1) == ctc.greedy_decode(lp, alphabet=alphabet)
