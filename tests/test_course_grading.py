@@ -60,3 +60,19 @@ def test_every_untouched_student_notebook_scores_zero_as_not_attempted(course_gr
              if r["status"] != "not-attempted" or float(r["score"]) != 0.0]
     assert not wrong
     assert not [r for r in rows if r["exercise_id"] == "(notebook)"], "an untouched notebook was flagged"
+
+
+@pytest.mark.slow
+def test_only_submitted_lessons_are_graded_unless_all_lessons_is_asked(tmp_path):
+    """Collecting one assignment must not list every other lesson as missing."""
+    subs = tmp_path / "subs"
+    (subs / "alice").mkdir(parents=True)
+    (subs / "bob").mkdir()  # submitted nothing
+    shutil.copy(ROOT / "lessons" / "00-start-here.ipynb", subs / "alice" / "00-start-here.ipynb")
+    report = grade(subs, tmp_path / "out", solutions=ROOT / "solutions")
+    assert {(r.student_id, r.lesson_id, r.status) for r in report.rows} == {
+        ("alice", "00-start-here", "not-attempted"), ("bob", "00-start-here", "missing"),
+    }
+    report = grade(subs, tmp_path / "out", solutions=ROOT / "solutions", all_lessons=True)
+    assert {r.lesson_id for r in report.rows} == set(LESSONS)
+    assert {r.status for r in report.rows if r.lesson_id != "00-start-here"} == {"missing"}

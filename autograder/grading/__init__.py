@@ -224,6 +224,7 @@ def grade(
     solutions: Path = Path("solutions"),
     registry: dict | None = None,
     seed: int | None = None,
+    all_lessons: bool = False,
 ) -> Report:
     """Grade every notebook under ``submissions`` and write the results to ``out``.
 
@@ -238,6 +239,10 @@ def grade(
         registry: Exercises by id (default: :func:`autograder.exercises.registry`).
         seed: Seed of the hidden cases' random generator (default 0), the same for every
             student.
+        all_lessons: Grade every lesson of ``solutions`` for every student. By default
+            only the lessons that at least one student submitted are graded (collecting
+            one assignment should not list every other lesson as missing); a student who
+            lacks one of those gets ``missing`` rows.
 
     Returns:
         The :class:`Report`.
@@ -264,6 +269,9 @@ def grade(
         registry = _registry()
     lessons = _lessons(solutions, registry)
     layout, found = discover(submissions, lessons)
+    if not all_lessons:
+        submitted = {lesson_id for per in found.values() for lesson_id, paths in per.items() if paths}
+        lessons = [lesson for lesson in lessons if lesson.id in submitted]
     hidden: dict[str, list[Case]] = {}
     base_seed = 0 if seed is None else int(seed)
     for lesson in lessons:
@@ -429,6 +437,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--memory", type=int, default=2048, help="memory per kernel in MiB (default 2048)")
     p.add_argument("--solutions", type=Path, default=Path("solutions"), help="solution notebooks (default solutions)")
     p.add_argument("--seed", type=int, default=None, help="seed of the hidden cases (default 0)")
+    p.add_argument("--all-lessons", action="store_true",
+                   help="grade every lesson for every student (default: only lessons someone submitted)")
     return p
 
 
@@ -442,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if exc.code in (0, None) else 2
     try:
         report = grade(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
-                       solutions=args.solutions, seed=args.seed)
+                       solutions=args.solutions, seed=args.seed, all_lessons=args.all_lessons)
     except GradingError as exc:
         print(f"grade: {exc}", file=sys.stderr)
         return 2
