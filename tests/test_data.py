@@ -56,6 +56,29 @@ def test_synthesize_is_deterministic_across_threads():
         np.testing.assert_array_equal(results[i], want)
 
 
+def test_a_killed_process_leaves_no_copy_of_the_engine_on_disk(tmp_path):
+    # Jupyter kernels are often killed rather than shut down; the private copy of the
+    # library must not pile up in the temporary folder.
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import os, signal\n"
+        "from asrlab.data import synthesize\n"
+        "synthesize('seven')\n"
+        "if os.fork() == 0:\n"
+        "    synthesize('eight')\n"
+        "    os._exit(0)\n"
+        "os.wait()\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -9, proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_duration_grows_with_text_length():
     lengths = [
         len(data.synthesize(text))

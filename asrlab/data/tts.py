@@ -81,24 +81,63 @@ def _remove_copy(folder: str, owner: int) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _loadable(path: str) -> bool:
+    """Whether ``path`` can be loaded as a shared library (and is unloaded again)."""
+    try:
+        probe = ctypes.CDLL(path, mode=ctypes.RTLD_LOCAL)
+    except OSError:
+        return False
+    _ctypes.dlclose(probe._handle)  # back to zero references: the next load is fresh
+    return True
+
+
+def _memory_copy(lib_path: str) -> str | None:
+    """An anonymous in-memory copy of the library, as a ``/proc/self/fd`` path.
+
+    It leaves nothing on disk, even when the process is killed; forked children inherit
+    the descriptor.  ``None`` where the system has no memfd or forbids running from one.
+    """
+    if not hasattr(os, "memfd_create"):
+        return None
+    try:
+        fd = os.memfd_create("libespeak-ng-asrlab")
+    except OSError:
+        return None
+    with open(lib_path, "rb") as src:
+        data = src.read()
+    os.write(fd, data)
+    path = f"/proc/self/fd/{fd}"
+    if _loadable(path):
+        return path
+    os.close(fd)
+    return None
+
+
+def _file_copy(lib_path: str) -> str | None:
+    """A copy in a temporary folder that the creating process removes at exit."""
+    try:
+        folder = tempfile.mkdtemp(prefix="asrlab-espeak-")
+    except OSError:
+        return None
+    atexit.register(_remove_copy, folder, os.getpid())
+    copy = os.path.join(folder, "libespeak-ng-asrlab.so")
+    try:
+        shutil.copyfile(lib_path, copy)
+    except OSError:
+        return None
+    return copy if _loadable(copy) else None  # fails if the folder is noexec
+
+
 def _private_library() -> str:
     """Path of a copy of libespeak-ng that only this module loads (fresh state per load).
 
-    One copy per process tree: forked children (data-loader workers) reuse their
-    parent's; the process that made it removes it at exit.
+    One copy per process tree (forked children, such as data-loader workers, reuse their
+    parent's): in memory where the system allows it, so that nothing is left behind when
+    a kernel is killed; else in a temporary folder removed at exit; else the original.
     """
     if "path" not in _LIB_COPY:
         lib_path, _ = _paths()
-        try:
-            folder = tempfile.mkdtemp(prefix="asrlab-espeak-")
-            copy = os.path.join(folder, "libespeak-ng-asrlab.so")
-            atexit.register(_remove_copy, folder, os.getpid())
-            shutil.copyfile(lib_path, copy)
-            probe = ctypes.CDLL(copy, mode=ctypes.RTLD_LOCAL)  # fails if the folder is noexec
-            _ctypes.dlclose(probe._handle)  # back to zero references: the next load is fresh
-        except OSError:
-            copy = lib_path
-        _LIB_COPY["path"] = copy
+        _LIB_COPY["path"] = _memory_copy(lib_path) or _file_copy(lib_path) or lib_path
     return _LIB_COPY["path"]
 
 
