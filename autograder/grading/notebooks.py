@@ -8,6 +8,8 @@ metadata) changes nothing; changes to the locked cells are reported.
 
 Rules, in the order they apply:
 
+* **Cells tagged ``grading-skip``** (heavy cells such as training) are not run: the
+  skeleton treats them like text, so no answer may depend on them.
 * **Duplicated answer cell** (the same ``grade_id`` twice, e.g. after copying or splitting
   the cell): the first code cell with that id, in notebook order, is graded; the notebook
   is flagged ``tampered`` and the feedback names the exercise.
@@ -32,6 +34,10 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..exercise import Exercise
+
+
+#: Code cells with this tag are not run by the grader (heavy cells: training, evaluation).
+GRADING_SKIP_TAG = "grading-skip"
 
 
 class LessonError(ValueError):
@@ -101,7 +107,7 @@ def load_lesson(path: Path, registry: Mapping[str, Exercise]) -> Lesson:
     exercises: dict[str, Exercise] = {}
     for sol, stu in zip(kept, student.cells):
         src = _source(sol)
-        if sol.get("cell_type") != "code":
+        if sol.get("cell_type") != "code" or GRADING_SKIP_TAG in (sol.get("metadata", {}).get("tags") or []):
             cells.append(SkeletonCell("text", src))
         elif is_answer_cell(sol):
             gid = _grade_id(sol) or ""
