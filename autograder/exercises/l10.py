@@ -416,8 +416,9 @@ EXERCISES = [
             ),
             Mistake(
                 "floor-half",
-                "A convolution's output is floor((L + 2p - k) / s) + 1; with p = 1, k = 3, s = 2 "
-                "that is NOT L // 2 when L is odd: the padded edge frame gets an output too.",
+                "Halving with // (twice, or L // 4 at once) drops a frame whenever L is odd. A "
+                "convolution's output is floor((L + 2p - k) / s) + 1; with p = 1, k = 3, s = 2 the "
+                "padded edge frame gets an output too.",
                 fn=lambda n_samples, hop: _out_len(n_samples, hop, conv="half"),
                 fills=(_OUT_FILLS[0], "frames // 2", "after_conv1 // 2"),
             ),
