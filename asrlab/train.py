@@ -45,7 +45,19 @@ from asrlab.model import (
     save_checkpoint,
 )
 
-__all__ = ["TrainConfig", "TrainResult", "train", "evaluate", "lr_at", "load_manifest_audio"]
+__all__ = [
+    "TrainConfig", "TrainResult", "train", "evaluate", "lr_at", "load_manifest_audio",
+    "TELEPHONE_OPTIONS", "TELEPHONE_MODEL",
+]
+
+#: :func:`train` options for a model meant for 8 kHz recordings (spoken-digit corpora,
+#: telephone audio): the synthetic audio is low-passed at 4 kHz, and the silence around
+#: the words starts at 0 ms, as in clips trimmed to the word.  ``asrlab train --telephone``.
+TELEPHONE_OPTIONS: dict[str, Any] = {"lowpass_hz": 4000.0, "silence_ms": (0, 300)}
+#: :class:`asrlab.model.ModelConfig` fields of that model: mel bands up to 4 kHz, and the
+#: features floored 60 dB below the loudest bin, so a recording's hiss looks like the
+#: synthetic speech's digital silence.
+TELEPHONE_MODEL: dict[str, Any] = {"fmax": 4000.0, "top_db": 60.0}
 
 
 @dataclass
@@ -85,6 +97,17 @@ class TrainConfig:
         curriculum: The first this many synthetic training utterances are isolated
             words (default 1600, the first 200 steps at the default batch size): CTC
             leaves its "all blank" plateau sooner on them.
+        speed: Range ``(low, high)`` of speed-perturbation factors for the synthetic
+            training audio (:func:`asrlab.data.speed_perturb`: faster is also higher,
+            formants included, like a shorter vocal tract), drawn per utterance;
+            default ``None``: none.
+        vtlp: Range ``(low, high)`` of vocal-tract-length warp factors
+            (:func:`asrlab.model.warp_frequencies`) drawn per training utterance;
+            default ``None``: none.
+        silence_ms: Range ``(low, high)`` of silence added before and after each
+            synthetic training utterance, in ms (default ``(30, 300)``, as
+            :class:`asrlab.data.SyntheticSpeech`); real recordings trimmed to the word
+            (many spoken-digit clips) are better served by a range starting at 0.
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
@@ -107,6 +130,9 @@ class TrainConfig:
     clip_norm: float = 5.0
     lowpass_hz: float | None = None
     curriculum: int = 1600
+    speed: tuple[float, float] | None = None
+    vtlp: tuple[float, float] | None = None
+    silence_ms: tuple[int, int] = (30, 300)
 
     def __post_init__(self) -> None:
         if self.minutes is None and self.epochs is None:
@@ -129,6 +155,24 @@ class TrainConfig:
             raise ValueError(f"warmup: expected a fraction in [0, 1), got {self.warmup!r}")
         if not 0 < self.val_fraction < 1:
             raise ValueError(f"val_fraction: expected a fraction in (0, 1), got {self.val_fraction!r}")
+        for name in ("speed", "vtlp"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            try:
+                low, high = (float(v) for v in value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{name}: expected a (low, high) pair of factors, got {value!r}") from None
+            if not 0.5 <= low <= high <= 2.0:
+                raise ValueError(f"{name}: expected 0.5 <= low <= high <= 2.0, got {value!r}")
+            setattr(self, name, (low, high))
+        try:
+            low_ms, high_ms = (int(v) for v in self.silence_ms)
+        except (TypeError, ValueError):
+            raise ValueError(f"silence_ms: expected a (low, high) pair of milliseconds, got {self.silence_ms!r}") from None
+        if not 0 <= low_ms <= high_ms <= 10000:
+            raise ValueError(f"silence_ms: expected 0 <= low <= high <= 10000, got {self.silence_ms!r}")
+        self.silence_ms = (low_ms, high_ms)
         if not self.lr > 0:
             raise ValueError(f"lr: expected a positive learning rate, got {self.lr!r}")
 
@@ -197,23 +241,29 @@ class _SyntheticBatches(torch.utils.data.IterableDataset):
     the training process, not two arrays per utterance)."""
 
     def __init__(
-        self, *, seed: int, batch_size: int, start: int, lowpass_hz: float | None, sr: int, curriculum: int
+        self, *, seed: int, batch_size: int, start: int, lowpass_hz: float | None, sr: int, curriculum: int,
+        speed: tuple[float, float] | None = None, silence_ms: tuple[int, int] = (30, 300),
     ) -> None:
         super().__init__()
         self.seed, self.batch_size, self.start = seed, batch_size, start
-        self.lowpass_hz, self.sr, self.curriculum = lowpass_hz, sr, curriculum
+        self.lowpass_hz, self.sr, self.curriculum, self.speed = lowpass_hz, sr, curriculum, speed
+        self.silence_ms = silence_ms
 
     def __iter__(self) -> Iterator[list[Example]]:
-        from asrlab.data import SyntheticSpeech
+        from asrlab.data import SyntheticSpeech, speed_perturb
 
-        speech = SyntheticSpeech("train", seed=self.seed, sr=self.sr, lowpass_hz=self.lowpass_hz)
-        words = SyntheticSpeech("train", seed=self.seed, sr=self.sr, lowpass_hz=self.lowpass_hz, max_words=1)
+        common = dict(seed=self.seed, sr=self.sr, lowpass_hz=self.lowpass_hz, silence_ms=self.silence_ms)
+        speech = SyntheticSpeech("train", **common)
+        words = SyntheticSpeech("train", max_words=1, **common)
         pool = 8 * self.batch_size
         index = self.start
         rng = random.Random(self.seed)
         while True:
             source = words if index < self.curriculum else speech
             examples = [(u.audio, u.text) for u in (source[i] for i in range(index, index + pool))]
+            if self.speed is not None:
+                factors = np.random.default_rng([self.seed, index]).uniform(*self.speed, size=len(examples))
+                examples = [(speed_perturb(a, factor=float(f)), t) for (a, t), f in zip(examples, factors)]
             index += pool
             for batch in _length_batches(examples, batch_size=self.batch_size, rng=rng):
                 yield _collate(batch)
@@ -413,7 +463,7 @@ def train(
         stream = _batch_stream(
             _SyntheticBatches(
                 seed=cfg.seed, batch_size=cfg.batch_size, start=0, lowpass_hz=cfg.lowpass_hz, sr=mcfg.sr,
-                curriculum=cfg.curriculum,
+                curriculum=cfg.curriculum, speed=cfg.speed, silence_ms=cfg.silence_ms,
             ),
             cfg.workers,
         )
@@ -465,7 +515,10 @@ def train(
                 group["lr"] = lr
             waves, lengths, targets, target_lengths = _step_batch(batch, device)
             with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=use_amp):
-                feats, n_frames = model.frontend(waves, lengths)
+                warp = None
+                if cfg.vtlp is not None:
+                    warp = torch.tensor([rng.uniform(*cfg.vtlp) for _ in range(len(waves))], device=device)
+                feats, n_frames = model.frontend(waves, lengths, warp)
                 if cfg.spec_augment:
                     from asrlab.data import spec_augment
 

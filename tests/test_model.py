@@ -127,6 +127,46 @@ def test_features_barely_change_with_the_recording_gain():
     torch.testing.assert_close(loud, quiet, atol=0.02, rtol=0)
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.floats(0.7, 1.4))
+def test_warp_frequencies_matches_numpy_interpolation(seed, factor):
+    rng = np.random.default_rng(seed)
+    power = rng.random((2, 201, 7)).astype(np.float32)
+    factors = np.array([factor, 1.0 / factor], dtype=np.float32)
+    warped = model.warp_frequencies(torch.from_numpy(power), torch.from_numpy(factors)).numpy()
+    bins = np.arange(201)
+    for b in range(2):
+        for t in range(7):
+            src = bins / factors[b]
+            expected = np.interp(src, bins, power[b, :, t], right=0.0)
+            clear = np.abs(src - 200) > 1e-3  # float32 and float64 may disagree on "past the last bin"
+            np.testing.assert_allclose(warped[b, clear, t], expected[clear], rtol=1e-4, atol=1e-5)
+
+
+def test_warp_frequencies_moves_a_tone_by_the_factor():
+    sr, f0 = 16000, 1000.0
+    t = np.arange(sr) / sr
+    wave = torch.from_numpy(np.sin(2 * np.pi * f0 * t).astype(np.float32))[None]
+    spec = torch.stft(wave, n_fft=400, hop_length=160, window=torch.hann_window(400), return_complex=True)
+    power = spec.abs() ** 2
+    assert model.warp_frequencies(power, torch.tensor([1.0])).equal(power)
+    peak = model.warp_frequencies(power, torch.tensor([1.2]))[0, :, 50].argmax().item()
+    assert peak * sr / 400 == pytest.approx(1.2 * f0, abs=sr / 400)
+
+
+def test_top_db_floor_makes_silence_look_alike_at_any_noise_level():
+    rng = np.random.default_rng(2)
+    speech = rng.standard_normal(8000).astype(np.float32) * 0.3
+    silence = np.zeros(4000, np.float32)
+    digital = np.concatenate([silence, speech, silence])
+    hiss = digital + rng.standard_normal(len(digital)).astype(np.float32) * 1e-3  # 50 dB down
+    for top_db, close in ((None, False), (30.0, True)):
+        front = model.LogMel(ModelConfig(top_db=top_db))
+        a, _ = front(*model.pad_batch([digital]))
+        b, _ = front(*model.pad_batch([hiss]))
+        assert torch.allclose(a, b, atol=0.05) is close
+
+
 def test_pad_batch_zero_pads_and_reports_lengths():
     batch, lengths = model.pad_batch([np.ones(3), np.ones(5) * 2, torch.ones(1)], multiple_of=4)
     assert batch.dtype == torch.float32 and batch.shape == (3, 8)

@@ -48,6 +48,9 @@ def test_lr_schedule_warms_up_then_anneals_to_zero():
         ({"batch_size": 0}, "batch_size: expected a positive integer, got 0"),
         ({"warmup": 1.0}, "warmup: expected a fraction in [0, 1), got 1.0"),
         ({"val_fraction": 0.0}, "val_fraction: expected a fraction in (0, 1), got 0.0"),
+        ({"speed": (1.1, 0.9)}, "speed: expected 0.5 <= low <= high <= 2.0, got (1.1, 0.9)"),
+        ({"vtlp": 1.1}, "vtlp: expected a (low, high) pair of factors, got 1.1"),
+        ({"vtlp": (0.9, 3.0)}, "vtlp: expected 0.5 <= low <= high <= 2.0, got (0.9, 3.0)"),
     ],
 )
 def test_train_config_rejects_bad_budgets(kwargs, message):
@@ -121,6 +124,19 @@ def test_training_is_reproducible_with_a_seed():
     assert a.history["train loss"] == b.history["train loss"]
     for (name, pa), pb in zip(a.model.state_dict().items(), b.model.state_dict().values()):
         torch.testing.assert_close(pa, pb, rtol=0, atol=0, msg=name)
+
+
+def test_speed_and_vtlp_augmentation_are_seeded_and_change_the_training_data(tmp_path):
+    kwargs = dict(minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4,
+                  epoch_size=8, val_size=4, workers=0, seed=3)
+    plain = train.train(**kwargs)
+    aug = dict(speed=(0.9, 1.1), vtlp=[0.85, 1.2])
+    a = train.train(**kwargs, **aug, out=tmp_path / "a.pt")
+    b = train.train(**kwargs, **aug)
+    assert a.history["train loss"] == b.history["train loss"]
+    assert a.history["train loss"] != plain.history["train loss"]
+    stored = torch.load(tmp_path / "a.pt", weights_only=True)["train_config"]
+    assert stored["speed"] == (0.9, 1.1) and stored["vtlp"] == (0.85, 1.2)
 
 
 @pytest.fixture(scope="module")
