@@ -19,9 +19,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-__all__ = ["main", "build_parser"]
+if TYPE_CHECKING:
+    from asrlab.model import ModelConfig
+
+__all__ = ["main", "build_parser", "train_settings"]
 
 
 def _positive_int(text: str) -> int:
@@ -93,6 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fmax", type=_positive_float, default=None, help="highest mel frequency in Hz (4000 for 8 kHz audio)")
     p.add_argument("--lowpass-hz", type=_positive_float, default=None, help="low-pass the synthetic training audio")
     p.add_argument("--spec-augment", action="store_true", help="SpecAugment masks on training features")
+    p.add_argument("--top-db", type=_positive_float, default=None,
+                   help="floor the features this many dB below the loudest (real recordings: 60)")
+    p.add_argument("--vtlp", type=_positive_float, nargs=2, metavar=("LOW", "HIGH"), default=None,
+                   help="vocal-tract-length warp factors drawn per utterance, e.g. 0.9 1.2")
+    p.add_argument("--speed", type=_positive_float, nargs=2, metavar=("LOW", "HIGH"), default=None,
+                   help="speed-perturbation factors drawn per utterance, e.g. 0.9 1.1")
+    p.add_argument("--telephone", action="store_true",
+                   help="a model for 8 kHz recordings such as spoken-digit corpora: the synthetic audio "
+                   "and the mel bands stop at 4 kHz, features floored 60 dB below the peak, silence "
+                   "around the words from 0 ms (each can still be set by its own option)")
     p.add_argument("--plot", metavar="PNG", help="save the training curves to this image")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -121,17 +134,34 @@ def _corpus(args: argparse.Namespace) -> int:
     return 0
 
 
-def _train(args: argparse.Namespace) -> int:
+def train_settings(args: argparse.Namespace) -> tuple[dict[str, Any], ModelConfig]:
+    """The :func:`asrlab.train.train` options and the model configuration that the
+    ``asrlab train`` arguments ask for (``--telephone`` fills in what the other options
+    leave unset).
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
     from asrlab.model import ModelConfig
+    from asrlab.train import TELEPHONE_MODEL, TELEPHONE_OPTIONS
+
+    names = ("batch_size", "lr", "threads", "workers", "epoch_size", "val_size", "patience", "lowpass_hz")
+    options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    for name in ("vtlp", "speed"):
+        if getattr(args, name) is not None:
+            options[name] = tuple(getattr(args, name))
+    fields = {"fmax": args.fmax, "top_db": args.top_db}
+    if args.telephone:
+        options = {**TELEPHONE_OPTIONS, **options}
+        fields = {k: fields.get(k) if fields.get(k) is not None else v for k, v in TELEPHONE_MODEL.items()}
+    model_config = ModelConfig(**{k: v for k, v in fields.items() if v is not None})
+    return options, model_config
+
+
+def _train(args: argparse.Namespace) -> int:
     from asrlab.train import train
 
     minutes = args.minutes if args.minutes is not None or args.epochs is not None else 3.0
-    options = {
-        name: getattr(args, name)
-        for name in ("batch_size", "lr", "threads", "workers", "epoch_size", "val_size", "patience", "lowpass_hz")
-        if getattr(args, name) is not None
-    }
-    model_config = ModelConfig(fmax=args.fmax) if args.fmax is not None else None
+    options, model_config = train_settings(args)
     for path, flag in ((args.data, "--data"), (args.val, "--val")):
         if path is not None and not Path(path).is_file():
             _error("train", f"{flag}: no such manifest file: '{path}'")

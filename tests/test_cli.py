@@ -133,3 +133,26 @@ def test_the_console_script_is_installed():
     assert done.returncode == 0
     for word in ("corpus", "train", "transcribe", "evaluate"):
         assert word in done.stdout
+
+
+def test_train_settings_of_the_telephone_preset_and_the_augmentation_options():
+    from asrlab.cli import build_parser, train_settings
+
+    parse = lambda *words: train_settings(build_parser().parse_args(["train", "--out", "m.pt", *words]))  # noqa: E731
+    options, config = parse()
+    assert options == {} and (config.fmax, config.top_db) == (None, None)
+    options, config = parse("--telephone")
+    assert options == {"lowpass_hz": 4000.0, "silence_ms": (0, 300)}
+    assert (config.fmax, config.top_db) == (4000.0, 60.0)
+    options, config = parse("--telephone", "--top-db", "80", "--lowpass-hz", "3400", "--vtlp", "0.9", "1.2")
+    assert options == {"lowpass_hz": 3400.0, "silence_ms": (0, 300), "vtlp": (0.9, 1.2)}
+    assert (config.fmax, config.top_db) == (4000.0, 80.0)
+    options, _ = parse("--speed", "0.9", "1.1")
+    assert options == {"speed": (0.9, 1.1)}
+
+
+def test_a_reversed_augmentation_range_is_one_clear_line(tmp_path, capsys):
+    code = main(["train", "--minutes", "0.01", "--out", str(tmp_path / "m.pt"), "--vtlp", "1.2", "0.9", "--quiet"])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == "asrlab train: vtlp: expected 0.5 <= low <= high <= 2.0, got (1.2, 0.9)"
+    assert not (tmp_path / "m.pt").exists()
