@@ -3,7 +3,9 @@
 Trains :class:`asrlab.model.TinyCTC` on the synthetic stream for ``ASRLAB_BENCH_MINUTES``
 minutes (default 3), then measures on held-out voices (the test split, 200 utterances):
 
-* CER and WER with greedy decoding (target: CER <= 2% after 3 minutes on a 2-core CPU);
+* CER and WER with greedy decoding (target: CER <= 2% after 3 minutes on a 2-core CPU),
+  and the CER of the worst test voice variant beside that of all the others (one unusual
+  voice can dominate the average);
 * the real-time factor of :func:`asrlab.model.transcribe` (seconds of compute per second
   of audio; target < 0.05), reported as a ratio row: ours = transcription time,
   reference = audio duration.
@@ -25,6 +27,7 @@ from bench._timing import best_of
 
 
 def run() -> list[tuple[str, object, object, float | None]]:
+    from asrlab import metrics
     from asrlab.data import SyntheticSpeech
     from asrlab.model import count_parameters, load_checkpoint, transcribe
     from asrlab.train import evaluate, train
@@ -38,8 +41,18 @@ def run() -> list[tuple[str, object, object, float | None]]:
         result = train(minutes=minutes, out=out, progress=False, seed=0, threads=threads)
         model, _ = load_checkpoint(out)
     load_after = os.getloadavg()[0]
-    test = [(u.audio, u.text) for u in SyntheticSpeech("test", seed=1).take(200)]
+    utterances = SyntheticSpeech("test", seed=1).take(200)
+    test = [(u.audio, u.text) for u in utterances]
     greedy = evaluate(model, test)
+    by_variant: dict[str, tuple[list[str], list[str]]] = {}
+    for u, ref, hyp in zip(utterances, greedy["references"], greedy["hypotheses"]):
+        refs, hyps = by_variant.setdefault(u.voice.partition("+")[2] or "(accent only)", ([], []))
+        refs.append(ref)
+        hyps.append(hyp)
+    variant_cer = {v: metrics.cer(*pair) for v, pair in by_variant.items()}
+    worst = max(variant_cer, key=variant_cer.get)
+    others = [(r, h) for v, (refs, hyps) in by_variant.items() if v != worst for r, h in zip(refs, hyps)]
+    cer_others = metrics.cer([r for r, _ in others], [h for _, h in others])
     beam = evaluate(model, test[:50], beam=8)
 
     audio = np.concatenate([u for u, _ in test[:3]])
@@ -51,6 +64,8 @@ def run() -> list[tuple[str, object, object, float | None]]:
         (f"CPU load average before/after ({os.cpu_count()} cores)", f"{load_before:.1f}/{load_after:.1f}", None, None),
         (f"tiny CTC: test CER greedy after {minutes:g} min", f"{100 * greedy['cer']:.2f}%", None, None),
         (f"tiny CTC: test WER greedy after {minutes:g} min", f"{100 * greedy['wer']:.2f}%", None, None),
+        (f"  worst test voice: {worst} ({len(by_variant[worst][0])} utt.)", f"{100 * variant_cer[worst]:.1f}%", None, None),
+        (f"  test CER of the other {len(by_variant) - 1} voices", f"{100 * cer_others:.2f}%", None, None),
         ("tiny CTC: test CER beam 8 (50 utt.)", f"{100 * beam['cer']:.2f}%", None, None),
         ("tiny CTC: val CER of the best epoch", f"{100 * result.best_cer:.2f}%", None, None),
         (f"transcribe RTF ({duration:.1f} s of audio)", seconds, duration, 0.05),
