@@ -176,6 +176,8 @@ def test_voice_names_are_case_insensitive():
         ({"text": "hi", "voice": "klingon"}, ValueError, "voice: expected one of the"),
         ({"text": "hi", "voice": "en-us+nosuchvariant"}, ValueError, "got 'en-us+nosuchvariant'"),
         ({"text": "hi", "voice": 3}, TypeError, "voice: expected a voice name"),
+        ({"text": "hi", "voice": "en-us+gen10000"}, ValueError, "or a generated speaker (e.g. 'en-us+gen17'), got 'en-us+gen10000'"),
+        ({"text": "hi", "voice": "klingon+gen3"}, ValueError, "got 'klingon+gen3'"),
         ({"text": "hi", "rate": 20}, ValueError, "rate: expected a number in [80, 450] words per minute, got 20"),
         ({"text": "hi", "rate": "fast"}, TypeError, "rate: expected a number"),
         ({"text": "hi", "pitch": 101}, ValueError, "pitch: expected a number in [0, 100]"),
@@ -189,6 +191,47 @@ def test_bad_arguments_give_clear_errors(kwargs, exc, message):
     with pytest.raises(exc) as info:
         data.synthesize(text, **kwargs)
     assert message in str(info.value)
+
+
+def _formant_scales(text: str) -> list[float]:
+    rows = [line.split() for line in text.splitlines() if line.startswith("formant ")]
+    return [int(r[2]) / 100 for r in rows if r[1] in ("1", "2", "3")]
+
+
+def test_generated_variants_are_fixed_by_their_number_and_cover_short_and_long_vocal_tracts():
+    texts = [data.generated_variant(k) for k in range(200)]
+    assert texts[17] == data.generated_variant(17) and len(set(texts)) == 200
+    scales = [np.mean(_formant_scales(t)) for t in texts]
+    assert 0.8 <= min(scales) < 0.9 and 1.4 < max(scales) <= 1.55
+    assert sum("klatt" in t for t in texts) > 20 and sum("breath " in t for t in texts) > 50
+    with pytest.raises(ValueError, match="number: expected an integer from 0 to 9999, got 10000"):
+        data.generated_variant(10000)
+
+
+def test_a_generated_speaker_speaks_deterministically_with_its_own_formants(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # anything written would land here
+    texts = [data.generated_variant(k) for k in range(200)]
+    scales = [np.mean(_formant_scales(t)) for t in texts]
+    low, high = int(np.argmin(scales)), int(np.argmax(scales))
+    a = data.synthesize("see", voice=f"en-us+gen{high}")
+    np.testing.assert_array_equal(a, data.synthesize("see", voice=f"EN-US+gen{high}"))
+    b = data.synthesize("see", voice=f"en-us+gen{low}")
+    plain = data.synthesize("see", voice="en-us")
+    assert not np.array_equal(a, plain) and not np.array_equal(b, plain)
+    # "see" is mostly /i/, whose second formant sits near 2.3 kHz: it moves with the scale
+    assert _band_fraction(a, 16000, 2800, 4500) > _band_fraction(b, 16000, 2800, 4500)
+    assert list(tmp_path.iterdir()) == []  # the voice file lived in memory only
+
+
+def test_synthetic_training_speech_can_add_generated_speakers():
+    speech = data.SyntheticSpeech("train", seed=0, generated_voices=50)
+    plain = data.split_voices("train")
+    assert speech.voices[: len(plain)] == plain
+    assert len(speech.voices) == len(plain) + 50 * len(data.base_voices())
+    utts = speech.take(40)
+    assert any("+gen" in u.voice for u in utts) and all(u.voice in speech.voices for u in utts)
 
 
 # --------------------------------------------------------------------------------------
@@ -281,6 +324,9 @@ def test_max_words_limits_transcripts_without_changing_the_rest():
         ({"rate": (300, 200)}, ValueError, "rate: expected 80 <= low <= high <= 450, got (300, 200)"),
         ({"pitch": 50}, TypeError, "pitch: expected a (low, high) pair, got 50"),
         ({"lowpass_hz": 9000}, ValueError, "lowpass_hz: expected a frequency in (0, 8000) Hz, got 9000"),
+        ({"split": "test", "generated_voices": 5}, ValueError,
+         "generated_voices: only the train split takes generated speakers, got 5 for 'test'"),
+        ({"generated_voices": -1}, ValueError, "generated_voices: expected a non-negative integer, got -1"),
     ],
 )
 def test_synthetic_speech_rejects_bad_arguments(kwargs, exc, message):

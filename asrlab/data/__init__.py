@@ -44,12 +44,12 @@ from asrlab.data.synthetic import (
     split_voices,
     vocabulary,
 )
-from asrlab.data.tts import NATIVE_SR, base_voices, synthesize, variants, voices
+from asrlab.data.tts import NATIVE_SR, base_voices, generated_variant, synthesize, variants, voices
 
 __all__ = [
     "COMMANDS", "DIGITS", "NATIVE_SR", "SPLITS",
     "Manifest", "ManifestEntry", "ManifestError", "SyntheticSpeech", "Utterance",
-    "add_noise", "base_voices", "download", "load_fsdd", "load_librispeech", "load_ljspeech",
+    "add_noise", "base_voices", "download", "generated_variant", "load_fsdd", "load_librispeech", "load_ljspeech",
     "load_speech_commands", "normalize_transcript", "pitch_shift", "random_transcript",
     "read_manifest", "sha256sum", "spec_augment", "speed_perturb", "split_voices",
     "synthesize", "variants", "vocabulary", "voices", "write_corpus", "write_manifest",

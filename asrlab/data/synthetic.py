@@ -185,6 +185,10 @@ class SyntheticSpeech:
         max_words: Only transcripts of at most this many words (default ``None``: any);
             ``max_words=1`` gives isolated words, a curriculum for the first minutes of
             training.
+        generated_voices: Training split only: add this many generated speakers
+            (``gen0``, ``gen1``...; :func:`asrlab.data.tts.generated_variant`), each with
+            every accent, to espeak-ng's own (default 0).  More speakers in training make
+            a model that copes better with voices it has never heard.
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
@@ -201,6 +205,7 @@ class SyntheticSpeech:
         silence_ms: tuple[int, int] = (30, 300),
         lowpass_hz: float | None = None,
         max_words: int | None = None,
+        generated_voices: int = 0,
     ) -> None:
         self.split = check_choice(split, name="split", choices=SPLITS)
         self.seed = check_nonnegative_int(seed, name="seed")
@@ -213,7 +218,16 @@ class SyntheticSpeech:
             raise ValueError(f"lowpass_hz: expected a frequency in (0, {sr / 2:g}) Hz, got {lowpass_hz!r}")
         self.lowpass_hz = lowpass_hz
         self.max_words = None if max_words is None else check_positive_int(max_words, name="max_words")
-        self.voices = split_voices(split)
+        self.generated_voices = check_nonnegative_int(generated_voices, name="generated_voices")
+        if self.generated_voices > 10000:
+            raise ValueError(f"generated_voices: expected at most 10000 generated speakers, got {generated_voices!r}")
+        if self.generated_voices and split != "train":
+            raise ValueError(
+                f"generated_voices: only the train split takes generated speakers, got {generated_voices} for {split!r}"
+            )
+        self.voices = split_voices(split) + [
+            f"{a}+gen{k}" for a in base_voices() for k in range(self.generated_voices)
+        ]
         self._split_index = SPLITS.index(split)
 
     @staticmethod
