@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="vocal-tract-length warp factors drawn per utterance, e.g. 0.9 1.2")
     p.add_argument("--speed", type=_positive_float, nargs=2, metavar=("LOW", "HIGH"), default=None,
                    help="speed-perturbation factors drawn per utterance, e.g. 0.9 1.1")
+    p.add_argument("--generated-voices", type=_nonnegative_int, default=None,
+                   help="generated speakers added to the synthetic training voices (default 100)")
     p.add_argument("--telephone", action="store_true",
                    help="a model for 8 kHz recordings such as spoken-digit corpora: the synthetic audio "
                    "and the mel bands stop at 4 kHz, features floored 60 dB below the peak, silence "
@@ -144,7 +146,10 @@ def train_settings(args: argparse.Namespace) -> tuple[dict[str, Any], ModelConfi
     from asrlab.model import ModelConfig
     from asrlab.train import TELEPHONE_MODEL, TELEPHONE_OPTIONS
 
-    names = ("batch_size", "lr", "threads", "workers", "epoch_size", "val_size", "patience", "lowpass_hz")
+    names = (
+        "batch_size", "lr", "threads", "workers", "epoch_size", "val_size", "patience", "lowpass_hz",
+        "generated_voices",
+    )
     options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     for name in ("vtlp", "speed"):
         if getattr(args, name) is not None:

@@ -147,8 +147,8 @@ def test_train_settings_of_the_telephone_preset_and_the_augmentation_options():
     options, config = parse("--telephone", "--top-db", "80", "--lowpass-hz", "3400", "--vtlp", "0.9", "1.2")
     assert options == {"lowpass_hz": 3400.0, "silence_ms": (0, 300), "vtlp": (0.9, 1.2)}
     assert (config.fmax, config.top_db) == (4000.0, 80.0)
-    options, _ = parse("--speed", "0.9", "1.1")
-    assert options == {"speed": (0.9, 1.1)}
+    options, _ = parse("--speed", "0.9", "1.1", "--generated-voices", "0")
+    assert options == {"speed": (0.9, 1.1), "generated_voices": 0}
 
 
 def test_a_reversed_augmentation_range_is_one_clear_line(tmp_path, capsys):
