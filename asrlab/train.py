@@ -457,7 +457,10 @@ def train(
     else:
         from asrlab.data import SyntheticSpeech
 
-        val_examples = [(u.audio, u.text) for u in SyntheticSpeech("validation", seed=cfg.seed, sr=mcfg.sr).take(cfg.val_size)]
+        held_out = SyntheticSpeech(  # the same band and silence as the training stream
+            "validation", seed=cfg.seed, sr=mcfg.sr, lowpass_hz=cfg.lowpass_hz, silence_ms=cfg.silence_ms
+        )
+        val_examples = [(u.audio, u.text) for u in held_out.take(cfg.val_size)]
     if not val_examples:
         raise ValueError("val_data: expected readable validation audio, got none")
 

@@ -192,3 +192,22 @@ def test_load_manifest_audio_resamples_and_reports_bad_files(tmp_path):
     assert len(problems) == 2
     assert problems[0].startswith(f"{bad}: path: expected a readable audio file")
     assert "text: expected only characters of the alphabet" in problems[1]
+
+
+def test_synthetic_validation_speech_has_the_training_band_and_silence(monkeypatch):
+    made = []
+    original = data.SyntheticSpeech
+
+    def recording(split, **kwargs):
+        made.append((split, kwargs))
+        return original(split, **kwargs)
+
+    monkeypatch.setattr(data, "SyntheticSpeech", recording)
+    train.train(
+        minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4, epoch_size=4,
+        val_size=2, workers=0, seed=5, lowpass_hz=4000.0, silence_ms=(0, 100),
+    )
+    held_out = [kwargs for split, kwargs in made if split == "validation"]
+    assert held_out and all(k["lowpass_hz"] == 4000.0 and k["silence_ms"] == (0, 100) for k in held_out)
+    training = [kwargs for split, kwargs in made if split == "train"]
+    assert training and all(k["lowpass_hz"] == 4000.0 and k["silence_ms"] == (0, 100) for k in training)
