@@ -154,12 +154,11 @@ def train_settings(args: argparse.Namespace) -> tuple[dict[str, Any], ModelConfi
     for name in ("vtlp", "speed"):
         if getattr(args, name) is not None:
             options[name] = tuple(getattr(args, name))
-    fields = {"fmax": args.fmax, "top_db": args.top_db}
-    if args.telephone:
+    fields = {k: v for k, v in (("fmax", args.fmax), ("top_db", args.top_db)) if v is not None}
+    if args.telephone:  # the preset fills in only what the other options leave unset
         options = {**TELEPHONE_OPTIONS, **options}
-        fields = {k: fields.get(k) if fields.get(k) is not None else v for k, v in TELEPHONE_MODEL.items()}
-    model_config = ModelConfig(**{k: v for k, v in fields.items() if v is not None})
-    return options, model_config
+        fields = {**TELEPHONE_MODEL, **fields}
+    return options, ModelConfig(**fields)
 
 
 def _train(args: argparse.Namespace) -> int:

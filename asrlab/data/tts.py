@@ -319,12 +319,18 @@ def _accent_files() -> dict[str, str]:
 
 def _generated_voice(name: str) -> tuple[str, str] | None:
     """``"en-gb+gen17"`` -> (canonical name, voice file text); ``None`` for other names."""
+    return _generated_voice_lower(name.lower())
+
+
+@functools.lru_cache(maxsize=None)
+def _generated_voice_lower(name: str) -> tuple[str, str] | None:
+    """:func:`_generated_voice` of a lower-case name, read from disk once per voice."""
     base, plus, variant = name.partition("+")
-    match = _GENERATED.match(variant.lower()) if plus else None
+    match = _GENERATED.match(variant) if plus else None
     bases = {b.lower(): b for b in _catalogue()[0]}
-    if match is None or base.lower() not in bases:
+    if match is None or base not in bases:
         return None
-    accent = bases[base.lower()]
+    accent = bases[base]
     with open(_accent_files()[accent], encoding="utf-8") as f:
         text = f.read()
     number = int(match.group(1))
