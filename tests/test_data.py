@@ -204,6 +204,10 @@ def test_generated_variants_are_fixed_by_their_number_and_cover_short_and_long_v
     scales = [np.mean(_formant_scales(t)) for t in texts]
     assert 0.8 <= min(scales) < 0.9 and 1.4 < max(scales) <= 1.55
     assert sum("klatt" in t for t in texts) > 20 and sum("breath " in t for t in texts) > 50
+    for setting, share in (("consonants ", 0.5), ("echo ", 0.35), ("tone ", 0.3), ("stressAdd ", 0.3)):
+        assert abs(sum(setting in t for t in texts) / len(texts) - share) < 0.1, setting
+    voicing = [int(line.split()[1]) for t in texts for line in t.splitlines() if line.startswith("voicing ")]
+    assert 25 <= min(voicing) < 35 and 110 < max(voicing) <= 120
     with pytest.raises(ValueError, match="number: expected an integer from 0 to 9999, got 10000"):
         data.generated_variant(10000)
 

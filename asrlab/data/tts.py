@@ -271,11 +271,14 @@ def generated_variant(number: int) -> str:
     """The espeak-ng variant definition of the generated speaker ``gen<number>``.
 
     espeak-ng's own variants are a hundred hand-made speakers.  Generated ones add as many
-    as wanted, each drawn from a generator seeded by ``number`` alone: formants scaled by
-    0.85 to 1.45 (a longer or shorter vocal tract, each formant jittered a little), their
-    heights and bandwidths, the pitch range, how voiced or breathy the voice is (voicing,
-    breath noise, roughness), sometimes an echo, sometimes the Klatt synthesiser.  Use one
-    as ``synthesize(text, voice="en-gb+gen17")``.
+    as wanted, each drawn from a generator seeded by ``number`` alone, over the settings
+    that espeak-ng's variants themselves use: formants scaled by 0.85 to 1.45 (a longer or
+    shorter vocal tract; the first three each moved by up to 10% more, the others by 7%),
+    their heights and bandwidths, the pitch range, how voiced or breathy the voice is
+    (voicing, breath noise, roughness, flutter), and sometimes weaker or stronger
+    consonants, an echo, a tilted spectrum (``tone``), another intonation, longer or
+    shorter stressed syllables, or the Klatt synthesiser.  Use one as
+    ``synthesize(text, voice="en-gb+gen17")``.
 
     Args:
         number: 0 to 9999.
@@ -288,21 +291,33 @@ def generated_variant(number: int) -> str:
     """
     if isinstance(number, bool) or not isinstance(number, (int, np.integer)) or not 0 <= number <= 9999:
         raise ValueError(f"number: expected an integer from 0 to 9999, got {number!r}")
-    rng = np.random.default_rng([0x617372, int(number)])
+    rng = np.random.default_rng([0x617373, int(number)])
     scale = rng.uniform(0.85, 1.45)
     lines = [f"name gen{int(number)}"]
     for k in range(9):
-        freq = 100.0 if k == 0 else 100.0 * scale * rng.uniform(0.93, 1.07)
-        lines.append(f"formant {k} {freq:.0f} {rng.uniform(80, 130):.0f} {rng.uniform(70, 150):.0f}")
+        if k == 0:  # espeak-ng's low "formant 0" is not part of the vocal-tract scale
+            freq = rng.uniform(90, 120)
+        else:
+            freq = 100.0 * scale * rng.uniform(*((0.9, 1.1) if k <= 3 else (0.93, 1.07)))
+        lines.append(f"formant {k} {freq:.0f} {rng.uniform(70, 135):.0f} {rng.uniform(60, 160):.0f}")
     low = rng.uniform(60, 230)
     lines.append(f"pitch {low:.0f} {low * rng.uniform(1.2, 1.8):.0f}")
-    lines.append(f"voicing {rng.uniform(25, 130):.0f}")
+    lines.append(f"voicing {rng.uniform(25, 120):.0f}")  # louder voicing clips espeak-ng's samples
     lines.append(f"roughness {int(rng.integers(0, 6))}")
     lines.append(f"flutter {int(rng.integers(0, 40))}")
+    if rng.random() < 0.5:  # unvoiced and voiced consonants, in % of the usual amplitude
+        lines.append(f"consonants {rng.uniform(40, 120):.0f} {rng.uniform(20, 120):.0f}")
     if rng.random() < 0.4:
-        lines.append("breath " + " ".join(str(int(v)) for v in rng.integers(0, 9, size=8)))
+        lines.append("breath " + " ".join(str(int(v)) for v in rng.integers(0, 14, size=8)))
+    if rng.random() < 0.35:
+        lines.append(f"echo {rng.uniform(20, 150):.0f} {rng.uniform(5, 60):.0f}")
+    if rng.random() < 0.3:  # three (frequency, amplitude) points of a spectral tilt
+        points = zip(np.sort(rng.uniform(100, 4000, size=3)), rng.uniform(40, 255, size=3))
+        lines.append("tone " + " ".join(f"{f:.0f} {a:.0f}" for f, a in points))
     if rng.random() < 0.3:
-        lines.append(f"echo {rng.uniform(20, 150):.0f} {rng.uniform(5, 30):.0f}")
+        lines.append(f"intonation {int(rng.integers(1, 5))}")
+    if rng.random() < 0.3:  # extra length of each kind of syllable, in ms
+        lines.append("stressAdd " + " ".join(str(int(v)) for v in rng.integers(-10, 160, size=8)))
     if rng.random() < 0.2:
         lines.append(f"klatt {int(rng.choice([1, 2, 3, 4, 6]))}")
     return "\n".join(lines) + "\n"
