@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--val-size", type=_positive_int, default=None, help="synthetic validation utterances")
     p.add_argument("--patience", type=_positive_int, default=None, help="early stopping patience in epochs")
     p.add_argument("--fmax", type=_positive_float, default=None, help="highest mel frequency in Hz (4000 for 8 kHz audio)")
+    p.add_argument("--n-mels", type=_positive_int, default=None, help="mel bands of the model (default 32)")
     p.add_argument("--lowpass-hz", type=_positive_float, default=None, help="low-pass the synthetic training audio")
     p.add_argument("--spec-augment", action="store_true", help="SpecAugment masks on training features")
     p.add_argument("--top-db", type=_positive_float, default=None,
@@ -106,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="generated speakers added to the synthetic training voices (default 100)")
     p.add_argument("--telephone", action="store_true",
                    help="a model for 8 kHz recordings such as spoken-digit corpora: the synthetic audio "
-                   "and the mel bands stop at 4 kHz, features floored 60 dB below the peak, silence "
+                   "and 80 mel bands stop at 4 kHz, features floored 60 dB below the peak, silence "
                    "around the words from 0 ms (each can still be set by its own option)")
     p.add_argument("--plot", metavar="PNG", help="save the training curves to this image")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -154,7 +155,7 @@ def train_settings(args: argparse.Namespace) -> tuple[dict[str, Any], ModelConfi
     for name in ("vtlp", "speed"):
         if getattr(args, name) is not None:
             options[name] = tuple(getattr(args, name))
-    fields = {k: v for k, v in (("fmax", args.fmax), ("top_db", args.top_db)) if v is not None}
+    fields = {k: v for k, v in (("fmax", args.fmax), ("top_db", args.top_db), ("n_mels", args.n_mels)) if v is not None}
     if args.telephone:  # the preset fills in only what the other options leave unset
         options = {**TELEPHONE_OPTIONS, **options}
         fields = {**TELEPHONE_MODEL, **fields}

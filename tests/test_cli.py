@@ -140,13 +140,13 @@ def test_train_settings_of_the_telephone_preset_and_the_augmentation_options():
 
     parse = lambda *words: train_settings(build_parser().parse_args(["train", "--out", "m.pt", *words]))  # noqa: E731
     options, config = parse()
-    assert options == {} and (config.fmax, config.top_db) == (None, None)
+    assert options == {} and (config.fmax, config.top_db, config.n_mels) == (None, None, 32)
     options, config = parse("--telephone")
     assert options == {"lowpass_hz": 4000.0, "silence_ms": (0, 300)}
-    assert (config.fmax, config.top_db) == (4000.0, 60.0)
-    options, config = parse("--telephone", "--top-db", "80", "--lowpass-hz", "3400", "--vtlp", "0.9", "1.2")
+    assert (config.fmax, config.top_db, config.n_mels) == (4000.0, 60.0, 80)
+    options, config = parse("--telephone", "--top-db", "80", "--lowpass-hz", "3400", "--vtlp", "0.9", "1.2", "--n-mels", "40")
     assert options == {"lowpass_hz": 3400.0, "silence_ms": (0, 300), "vtlp": (0.9, 1.2)}
-    assert (config.fmax, config.top_db) == (4000.0, 80.0)
+    assert (config.fmax, config.top_db, config.n_mels) == (4000.0, 80.0, 40)
     options, _ = parse("--speed", "0.9", "1.1", "--generated-voices", "0")
     assert options == {"speed": (0.9, 1.1), "generated_voices": 0}
 

@@ -29,8 +29,8 @@ def net() -> TinyCTC:
     return TinyCTC().eval()
 
 
-def test_the_default_model_has_about_077_million_parameters_and_29_classes(net):
-    assert 0.75e6 < model.count_parameters(net) < 0.80e6
+def test_the_default_model_has_about_068_million_parameters_and_29_classes(net):
+    assert 0.66e6 < model.count_parameters(net) < 0.70e6
     assert len(ALPHABET) == 29 and ALPHABET[0] == "_" and ALPHABET[1] == " "
     x, lengths = model.pad_batch([np.zeros(16000, np.float32), np.ones(8000, np.float32) * 0.1])
     log_probs, out_lengths = net(x, lengths)
@@ -84,19 +84,21 @@ def test_padding_never_changes_an_utterances_output(net, n_samples, seed):
 
 
 @settings(max_examples=10, deadline=None)
-@given(st.integers(min_value=400, max_value=12000), st.integers(min_value=0, max_value=1000))
-def test_mel_front_end_matches_asrlab_features_and_librosa(n, seed):
+@given(
+    st.integers(min_value=400, max_value=12000), st.integers(min_value=0, max_value=1000), st.sampled_from([32, 80])
+)
+def test_mel_front_end_matches_asrlab_features_and_librosa(n, seed, n_mels):
     y = np.random.default_rng(seed).standard_normal(n).astype(np.float32) * 0.3
-    ours = model.LogMel(ModelConfig()).mel(torch.from_numpy(y)[None])[0].numpy()
-    reference = features.melspectrogram(y, sr=16000, n_fft=400, hop_length=160, n_mels=80)
-    lib = librosa.feature.melspectrogram(y=y, sr=16000, n_fft=400, hop_length=160, n_mels=80, pad_mode="constant")
+    ours = model.LogMel(ModelConfig(n_mels=n_mels)).mel(torch.from_numpy(y)[None])[0].numpy()
+    reference = features.melspectrogram(y, sr=16000, n_fft=400, hop_length=160, n_mels=n_mels)
+    lib = librosa.feature.melspectrogram(y=y, sr=16000, n_fft=400, hop_length=160, n_mels=n_mels, pad_mode="constant")
     assert ours.shape == reference.shape == lib.shape
     np.testing.assert_allclose(ours, reference, rtol=1e-3, atol=1e-5 * reference.max())
     np.testing.assert_allclose(ours, lib, rtol=1e-3, atol=1e-5 * lib.max())
 
 
 def test_front_end_fmax_limits_the_filterbank():
-    cfg = ModelConfig(fmax=4000.0)
+    cfg = ModelConfig(fmax=4000.0, n_mels=80)
     basis = model.LogMel(cfg).basis.numpy()
     np.testing.assert_allclose(basis, librosa.filters.mel(sr=16000, n_fft=400, n_mels=80, fmax=4000.0), rtol=1e-5, atol=1e-8)
     freqs = np.fft.rfftfreq(400, 1 / 16000)
@@ -111,8 +113,8 @@ def test_features_are_normalised_per_band_and_padding_is_zero():
     feats, n_frames = front(batch, lengths)
     assert n_frames.tolist() == [101, 38]
     valid = feats[1, :, :38]
-    torch.testing.assert_close(valid.mean(-1), torch.zeros(80), atol=1e-4, rtol=0)
-    torch.testing.assert_close(valid.std(-1, unbiased=False), torch.ones(80), atol=1e-3, rtol=0)
+    torch.testing.assert_close(valid.mean(-1), torch.zeros(32), atol=1e-4, rtol=0)
+    torch.testing.assert_close(valid.std(-1, unbiased=False), torch.ones(32), atol=1e-3, rtol=0)
     assert torch.all(feats[1, :, 38:] == 0)
     alone, _ = front(*model.pad_batch([short]))
     # the last valid frame sees the padding of the batch only through its window: compare the rest
@@ -191,7 +193,7 @@ def test_text_encoding_round_trip():
 def test_checkpoint_round_trip_with_weights_only(tmp_path, net):
     path = model.save_checkpoint(net, tmp_path / "m.pt", history={"val CER": [0.5, 0.25]}, val_cer=0.25)
     raw = torch.load(path, weights_only=True)
-    assert raw["alphabet"] == ALPHABET and raw["config"]["n_mels"] == 80 and raw["val_cer"] == 0.25
+    assert raw["alphabet"] == ALPHABET and raw["config"]["n_mels"] == 32 and raw["val_cer"] == 0.25
     loaded, ckpt = model.load_checkpoint(path)
     assert ckpt["history"] == {"val CER": [0.5, 0.25]}
     assert not loaded.training
