@@ -254,8 +254,7 @@ class _SyntheticBatches(torch.utils.data.IterableDataset):
 
     def __init__(
         self, *, seed: int, batch_size: int, start: int, lowpass_hz: float | None, sr: int, curriculum: int,
-        speed: tuple[float, float] | None = None, silence_ms: tuple[int, int] = (30, 300),
-        generated_voices: int = 0,
+        speed: tuple[float, float] | None, silence_ms: tuple[int, int], generated_voices: int,
     ) -> None:
         super().__init__()
         self.seed, self.batch_size, self.start = seed, batch_size, start
