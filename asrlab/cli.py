@@ -5,8 +5,9 @@
     asrlab corpus OUT --n 500 --seed 0            # synthetic FLAC + OUT/manifest.tsv
     asrlab train --minutes 3 --out model.pt        # on the endless synthetic stream
     asrlab train --minutes 3 --out model.pt --data OUT/manifest.tsv
-    asrlab transcribe model.pt a.wav b.flac [--beam 8]
+    asrlab transcribe model.pt a.wav b.flac [--beam 8] [--vocabulary digits]
     asrlab evaluate model.pt --manifest test.tsv   # prints CER and WER (as jiwer)
+    asrlab evaluate model.pt --manifest test.tsv --vocabulary course   # only the corpus's words
 
 A bad file or a bad manifest line gets one line on standard error and the others are
 still processed; the exit status is 1 when anything failed, 2 for a usage error.
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 if TYPE_CHECKING:
     from asrlab.model import ModelConfig
 
-__all__ = ["main", "build_parser", "train_settings"]
+__all__ = ["main", "build_parser", "train_settings", "vocabulary_words"]
 
 
 def _positive_int(text: str) -> int:
@@ -116,11 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", metavar="MODEL.pt", help="checkpoint written by 'asrlab train'")
     p.add_argument("files", metavar="FILE", nargs="+", help="audio files (any rate, any channels)")
     p.add_argument("--beam", type=_positive_int, default=None, help="beam width (default: greedy decoding)")
+    p.add_argument("--vocabulary", metavar="WORDS", default=None,
+                   help="only output these words: 'course' (the synthetic corpus's words), 'digits', "
+                   "or a text file of words; beam search (width --beam, default 8)")
 
     p = sub.add_parser("evaluate", help="CER and WER of a model on a manifest")
     p.add_argument("model", metavar="MODEL.pt", help="checkpoint written by 'asrlab train'")
     p.add_argument("--manifest", required=True, metavar="TSV", help="path<TAB>transcript manifest")
     p.add_argument("--beam", type=_positive_int, default=None, help="beam width (default: greedy decoding)")
+    p.add_argument("--vocabulary", metavar="WORDS", default=None,
+                   help="only output these words: 'course' (the synthetic corpus's words), 'digits', "
+                   "or a text file of words; beam search (width --beam, default 8)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -195,16 +202,55 @@ def _load(command: str, path: str):  # noqa: ANN202 - TinyCTC, imported lazily
         return None
 
 
+def vocabulary_words(spec: str) -> list[str]:
+    """The words that ``--vocabulary`` names: ``"course"`` (every word of the synthetic
+    corpus, :func:`asrlab.data.vocabulary`), ``"digits"`` (:data:`asrlab.data.DIGITS`), or
+    the path of a UTF-8 text file of words separated by white space (lines starting with
+    ``#`` are comments).
+
+    Raises:
+        ValueError: neither a name nor a readable file, a file without words, or a word
+            the model cannot spell.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    from asrlab.data import DIGITS, vocabulary
+    from asrlab.model import vocabulary_decoder
+
+    if spec == "course":
+        return vocabulary()
+    if spec == "digits":
+        return list(DIGITS)
+    path = Path(spec)
+    if not path.is_file():
+        raise ValueError(f"--vocabulary: expected 'course', 'digits' or a file of words, got '{spec}' (no such file)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"--vocabulary: {spec}: not a UTF-8 text file of words") from None
+    words = list(dict.fromkeys(
+        w for line in text.splitlines() if not line.lstrip().startswith("#") for w in line.split()
+    ))
+    if not words:
+        raise ValueError(f"--vocabulary: {spec}: no words in the file")
+    try:
+        vocabulary_decoder(words)
+    except ValueError as exc:
+        raise ValueError(f"--vocabulary: {spec}: {str(exc).removeprefix('vocabulary: ')}") from None
+    return words
+
+
 def _transcribe(args: argparse.Namespace) -> int:
-    from asrlab.model import transcribe
+    from asrlab.model import transcribe, vocabulary_decoder
 
     model = _load("transcribe", args.model)
     if model is None:
         return 1
+    lm = None if args.vocabulary is None else vocabulary_decoder(vocabulary_words(args.vocabulary))
     failed = 0
     for file in args.files:
         try:
-            text = transcribe(model, file, beam=args.beam)
+            text = transcribe(model, file, beam=args.beam, vocabulary=lm)
         except (OSError, ValueError) as exc:
             _error("transcribe", f"{file}: {exc}")
             failed += 1
@@ -220,6 +266,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     model = _load("evaluate", args.model)
     if model is None:
         return 1
+    words = None if args.vocabulary is None else vocabulary_words(args.vocabulary)
     try:
         entries = read_manifest(args.manifest, skip_bad=True)
     except (OSError, ValueError) as exc:
@@ -233,7 +280,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if not examples:
         _error("evaluate", f"{args.manifest}: no readable utterances to evaluate")
         return 1
-    result = evaluate(model, examples, beam=args.beam)
+    result = evaluate(model, examples, beam=args.beam, vocabulary=words)
     print(f"CER {result['cer']:.6f}")
     print(f"WER {result['wer']:.6f}")
     print(f"utterances {result['n']}")

@@ -17,13 +17,16 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
 from asrlab._validate import check_audio, check_choice, check_positive_int, check_sr
+
+if TYPE_CHECKING:
+    from asrlab import ctc
 
 __all__ = [
     "ALPHABET",
@@ -46,6 +49,7 @@ __all__ = [
     "prepare_audio",
     "logits_for",
     "decode",
+    "vocabulary_decoder",
 ]
 
 #: Class symbols, index = class id.  ``"_"`` stands for the CTC blank (class 0) and is
@@ -536,15 +540,64 @@ def logits_for(model: TinyCTC, waveforms: Sequence[np.ndarray]) -> list[np.ndarr
     return [lp[i, : int(n)] for i, n in enumerate(out_lengths.cpu())]
 
 
-def decode(log_probs: np.ndarray, *, beam: int | None = None) -> str:
+def vocabulary_decoder(vocabulary: Sequence[str], *, alphabet: str = ALPHABET) -> "ctc.VocabularyLM":
+    """The language model of a decoding constrained to ``vocabulary``: checked once, used
+    for many utterances (pass it as ``decode(..., vocabulary=...)``).
+
+    Raises:
+        TypeError: ``vocabulary`` is a single string or not a collection of words.
+        ValueError: an empty list, an empty word, or a word with a character that is not
+            in the model's alphabet (such a word could never be decoded).
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    from asrlab import ctc
+
+    if isinstance(vocabulary, ctc.VocabularyLM):
+        return vocabulary
+    if isinstance(vocabulary, str) or not isinstance(vocabulary, (list, tuple, set, frozenset)):
+        raise TypeError(f"vocabulary: expected a list of words, got {type(vocabulary).__name__} {vocabulary!r}"[:160])
+    if len(vocabulary) == 0:
+        raise ValueError("vocabulary: expected at least one word, got an empty list")
+    symbols = set(alphabet[1:]) - {" "}
+    for word in vocabulary:
+        if not isinstance(word, str) or not word:
+            raise ValueError(f"vocabulary: expected non-empty words (strings), got {word!r}"[:160])
+        if not set(word) <= symbols:
+            bad = sorted(set(word) - symbols)
+            raise ValueError(
+                f"vocabulary: {word!r} has {''.join(bad)!r}, not in the model's alphabet {alphabet[2:]!r}; "
+                "normalise the words first (lower case, no punctuation)"
+            )
+    return ctc.vocabulary_lm(list(vocabulary))
+
+
+def decode(
+    log_probs: np.ndarray, *, beam: int | None = None, vocabulary: "Sequence[str] | ctc.VocabularyLM | None" = None
+) -> str:
     """Text of one utterance's ``(T, n_classes)`` log-probabilities: greedy, or beam search
     with ``beam`` prefixes (:mod:`asrlab.ctc`).
+
+    ``vocabulary``: words the text must be made of (e.g. :func:`asrlab.data.vocabulary`,
+    or the output of :func:`vocabulary_decoder`).  The search then runs under
+    :func:`asrlab.ctc.vocabulary_lm` as a hard constraint, with ``beam`` prefixes
+    (default 8), and returns the most likely surviving text made of whole vocabulary
+    words: every word it returns is one of them, and it returns ``""`` when none fits.
 
     Lesson: 07 CTC decoding; 10 Train a tiny CTC speech recogniser.
     """
     from asrlab import ctc
 
-    if beam is None:
+    if vocabulary is not None:
+        lm = vocabulary_decoder(vocabulary)
+        width = 8 if beam is None else check_positive_int(beam, name="beam")
+        beams = ctc.beam_search(
+            log_probs, alphabet=ALPHABET, beam_width=width, blank=BLANK, lm=lm, lm_weight=1.0, return_beams=True
+        )
+        # The best surviving prefix made of whole vocabulary words; when pruning left
+        # none, no word was recognised.
+        text = next((t for t, _ in beams if all(w in lm.words for w in t.split())), "")
+    elif beam is None:
         text = ctc.greedy_decode(log_probs, alphabet=ALPHABET, blank=BLANK)
     else:
         width = check_positive_int(beam, name="beam")
@@ -558,6 +611,7 @@ def transcribe(
     *,
     sr: int | None = None,
     beam: int | None = None,
+    vocabulary: "Sequence[str] | ctc.VocabularyLM | None" = None,
 ) -> str:
     """Transcribe one recording.
 
@@ -570,6 +624,8 @@ def transcribe(
             must be ``None`` for a file, whose own rate is used.
         beam: ``None`` (default) for greedy decoding, or the beam width of CTC prefix
             beam search.
+        vocabulary: ``None`` (default), or the words the text must be made of: beam
+            search constrained to them (see :func:`decode`).
 
     Returns:
         The text, lower-case words separated by single spaces.
@@ -578,5 +634,6 @@ def transcribe(
     """
     net = _as_model(model)
     y = prepare_audio(audio_or_path, sr=sr, target_sr=net.sample_rate)
+    lm = None if vocabulary is None else vocabulary_decoder(vocabulary)
     (log_probs,) = logits_for(net, [y])
-    return decode(log_probs, beam=beam)
+    return decode(log_probs, beam=beam, vocabulary=lm)

@@ -43,6 +43,7 @@ from asrlab.model import (
     pick_device,
     prepare_audio,
     save_checkpoint,
+    vocabulary_decoder,
 )
 
 __all__ = [
@@ -344,9 +345,14 @@ def evaluate(
     examples: Sequence[Example],
     *,
     beam: int | None = None,
+    vocabulary: Sequence[str] | None = None,
     batch_size: int = 32,
 ) -> dict[str, Any]:
     """Corpus CER and WER of ``model`` on ``(audio, transcript)`` pairs.
+
+    ``beam`` and ``vocabulary`` choose the decoding as in :func:`asrlab.model.decode`:
+    greedy by default, beam search with ``beam`` prefixes, or beam search that only
+    returns words of ``vocabulary``.
 
     The rates are corpus-level (total edits / total reference characters or words), as
     :func:`asrlab.metrics.cer` / :func:`asrlab.metrics.wer` and jiwer compute them.
@@ -360,12 +366,13 @@ def evaluate(
 
     if len(examples) == 0:
         raise ValueError("examples: expected at least one (audio, transcript) pair, got none")
+    lm = None if vocabulary is None else vocabulary_decoder(vocabulary)
     order = sorted(range(len(examples)), key=lambda i: len(examples[i][0]))
     hyps: list[str] = [""] * len(examples)
     for start in range(0, len(order), batch_size):
         chunk = order[start : start + batch_size]
         for i, lp in zip(chunk, logits_for(model, [examples[i][0] for i in chunk])):
-            hyps[i] = decode(lp, beam=beam)
+            hyps[i] = decode(lp, beam=beam, vocabulary=lm)
     refs = [text for _, text in examples]
     return {
         "cer": float(metrics.cer(refs, hyps)),

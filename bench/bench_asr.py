@@ -6,6 +6,9 @@ minutes (default 3), then measures on held-out voices (the test split, 200 utter
 * CER and WER with greedy decoding (target: CER <= 2% after 3 minutes on a 2-core CPU),
   and the CER of the worst test voice variant beside that of all the others (one unusual
   voice can dominate the average);
+* CER and WER with beam search, plain (50 utterances) and constrained to the corpus's
+  vocabulary (:func:`asrlab.data.vocabulary`, all 200), as ``asrlab evaluate --vocabulary
+  course`` decodes;
 * the real-time factor of :func:`asrlab.model.transcribe` (seconds of compute per second
   of audio; target < 0.05), reported as a ratio row: ours = transcription time,
   reference = audio duration.
@@ -28,7 +31,7 @@ from bench._timing import best_of
 
 def run() -> list[tuple[str, object, object, float | None]]:
     from asrlab import metrics
-    from asrlab.data import SyntheticSpeech
+    from asrlab.data import SyntheticSpeech, vocabulary
     from asrlab.model import count_parameters, load_checkpoint, transcribe
     from asrlab.train import evaluate, train
 
@@ -54,6 +57,7 @@ def run() -> list[tuple[str, object, object, float | None]]:
     others = [(r, h) for v, (refs, hyps) in by_variant.items() if v != worst for r, h in zip(refs, hyps)]
     cer_others = metrics.cer([r for r, _ in others], [h for _, h in others])
     beam = evaluate(model, test[:50], beam=8)
+    constrained = evaluate(model, test, beam=8, vocabulary=vocabulary())
 
     audio = np.concatenate([u for u, _ in test[:3]])
     seconds = best_of(lambda: transcribe(model, audio), repeat=5)
@@ -67,6 +71,8 @@ def run() -> list[tuple[str, object, object, float | None]]:
         (f"  worst test voice: {worst} ({len(by_variant[worst][0])} utt.)", f"{100 * variant_cer[worst]:.1f}%", None, None),
         (f"  test CER of the other {len(by_variant) - 1} voices", f"{100 * cer_others:.2f}%", None, None),
         ("tiny CTC: test CER beam 8 (50 utt.)", f"{100 * beam['cer']:.2f}%", None, None),
+        ("tiny CTC: test CER beam 8 + corpus vocabulary", f"{100 * constrained['cer']:.2f}%", None, None),
+        ("tiny CTC: test WER beam 8 + corpus vocabulary", f"{100 * constrained['wer']:.2f}%", None, None),
         ("tiny CTC: val CER of the best epoch", f"{100 * result.best_cer:.2f}%", None, None),
         (f"transcribe RTF ({duration:.1f} s of audio)", seconds, duration, 0.05),
     ]

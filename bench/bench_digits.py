@@ -55,9 +55,8 @@ def debian_digits(folder: Path) -> list[str]:
 
 
 def run() -> list[tuple[str, object, object, float | None]]:
-    from asrlab import ctc
     from asrlab.data import DIGITS, load_fsdd
-    from asrlab.model import ALPHABET, BLANK, ModelConfig, decode, logits_for, prepare_audio
+    from asrlab.model import ModelConfig, decode, logits_for, prepare_audio, vocabulary_decoder
     from asrlab.train import TELEPHONE_MODEL, TELEPHONE_OPTIONS, train
 
     minutes = float(os.environ.get("ASRLAB_BENCH_MINUTES", "3"))
@@ -82,13 +81,10 @@ def run() -> list[tuple[str, object, object, float | None]]:
         model = result.model
         audio = [prepare_audio(e.path, sr=None, target_sr=model.sample_rate) for e in entries]
         log_probs = [lp for start in range(0, len(audio), 32) for lp in logits_for(model, audio[start : start + 32])]
-    lm = ctc.vocabulary_lm(list(DIGITS))
+    lm = vocabulary_decoder(list(DIGITS))
     refs = [e.text for e in entries]
     greedy = [decode(lp) for lp in log_probs]
-    beam = [
-        " ".join(ctc.beam_search(lp, alphabet=ALPHABET, blank=BLANK, beam_width=8, lm=lm, lm_weight=1.0).split())
-        for lp in log_probs
-    ]
+    beam = [decode(lp, beam=8, vocabulary=lm) for lp in log_probs]
     right = lambda hyps: np.mean([h == r for h, r in zip(hyps, refs)])  # noqa: E731
     return [
         (f"real spoken digits: {source}", f"{len(entries)} files, {n_speakers} speakers", None, None),

@@ -113,6 +113,54 @@ def test_evaluate_reports_bad_manifest_lines_and_still_scores_the_rest(trained, 
     assert errors[1].startswith(f"asrlab evaluate: {bad}:4: audio file not found")
 
 
+def test_vocabulary_decoding_from_the_command_line(trained, capsys):
+    from asrlab.data import DIGITS, vocabulary
+    from asrlab.model import transcribe
+
+    root, model = trained
+    manifest = root / "test" / "manifest.tsv"
+    entries = [line.split("\t") for line in manifest.read_text().splitlines()]
+    files = [str(manifest.parent / path) for path, _ in entries]
+    assert main(["transcribe", str(model), *files, "--vocabulary", "digits"]) == 0
+    hyps = [line.split("\t")[1] for line in capsys.readouterr().out.splitlines()]
+    assert hyps == [transcribe(str(model), f, vocabulary=list(DIGITS)) for f in files]
+    assert all(w in DIGITS for h in hyps for w in h.split())
+
+    words = root / "words.txt"
+    words.write_text("# the synthetic corpus's words\n" + "\n".join(vocabulary()) + "\nyes yes\n")
+    for spec in ("course", str(words)):
+        assert main(["evaluate", str(model), "--manifest", str(manifest), "--quiet", "--vocabulary", spec]) == 0
+        printed = dict(line.split(" ") for line in capsys.readouterr().out.splitlines())
+        assert main(["transcribe", str(model), *files, "--vocabulary", spec, "--beam", "8"]) == 0
+        hyps = [line.split("\t")[1] for line in capsys.readouterr().out.splitlines()]
+        assert all(w in vocabulary() for h in hyps for w in h.split())
+        refs = [text for _, text in entries]
+        assert float(printed["CER"]) == pytest.approx(jiwer.cer(refs, hyps), abs=1e-6)
+
+
+def test_a_bad_vocabulary_is_one_clear_line(trained, capsys):
+    root, model = trained
+    wav = str(next((root / "test" / "audio").glob("*.flac")))
+    shouting = root / "shouting.txt"
+    shouting.write_text("yes NO\n")
+    empty = root / "empty.txt"
+    empty.write_text("# nothing but a comment\n\n")
+    binary = root / "binary.txt"
+    binary.write_bytes(b"\xff\xfe\x00yes")
+    expected = {
+        "letters": "--vocabulary: expected 'course', 'digits' or a file of words, got 'letters' (no such file)",
+        str(shouting): f"--vocabulary: {shouting}: 'NO' has 'NO', not in the model's alphabet",
+        str(empty): f"--vocabulary: {empty}: no words in the file",
+        str(binary): f"--vocabulary: {binary}: not a UTF-8 text file of words",
+    }
+    for spec, message in expected.items():
+        for command in (["transcribe", str(model), wav], ["evaluate", str(model), "--manifest", "none.tsv"]):
+            assert main([*command, "--vocabulary", spec]) == 1
+            out, err = capsys.readouterr()
+            assert out == ""
+            assert err.startswith(f"asrlab {command[0]}: {message}") and err.count("\n") == 1
+
+
 def test_bad_model_and_usage_errors(tmp_path, capsys):
     junk = tmp_path / "junk.pt"
     junk.write_text("nothing")

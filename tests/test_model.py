@@ -260,3 +260,62 @@ def test_transcribe_resamples_and_mixes_down_any_input(tmp_path, net):
         model.transcribe(net, path, sr=16000)
     with pytest.raises(ValueError, match="path: expected an existing audio file"):
         model.transcribe(net, tmp_path / "nope.wav")
+
+
+# --------------------------------------------------------------------------------------
+# decoding constrained to a vocabulary
+
+
+def _frames(*rows: dict[str, float]) -> np.ndarray:
+    """Log-probabilities, one frame per dict of symbol -> probability (the rest: blank)."""
+    out = np.full((len(rows), len(ALPHABET)), 1e-6)
+    for t, row in enumerate(rows):
+        for symbol, p in row.items():
+            out[t, ALPHABET.index(symbol)] = p
+        out[t, 0] = max(1e-6, 1.0 - sum(row.values()))
+    out /= out.sum(axis=1, keepdims=True)
+    return np.log(out)
+
+
+def test_a_vocabulary_turns_a_misspelling_into_the_nearest_word():
+    # Best path "t h r e _ _" reads "thre"; the second "e" of "three" is only 45% likely.
+    lp = _frames({"t": 0.9}, {"h": 0.9}, {"r": 0.9}, {"e": 0.9}, {"e": 0.4}, {"e": 0.45})
+    assert model.decode(lp) == "thre"
+    assert model.decode(lp, vocabulary=["three", "two", "tree"]) == "three"
+    assert model.decode(lp, vocabulary=["tree", "two"]) == "tree"
+    assert model.decode(lp, vocabulary=["two"], beam=2) == ""  # nothing is forced on it
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_vocabulary_decoding_returns_the_best_beam_made_of_its_words(seed):
+    from asrlab import ctc
+    from asrlab.data import DIGITS
+
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(int(rng.integers(8, 40)), len(ALPHABET))) * 3
+    lp = logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
+    text = model.decode(lp, vocabulary=list(DIGITS), beam=6)
+    assert all(word in DIGITS for word in text.split())
+    beams = ctc.beam_search(
+        lp, alphabet=ALPHABET, blank=0, beam_width=6, lm=ctc.vocabulary_lm(list(DIGITS)), lm_weight=1.0,
+        return_beams=True,
+    )
+    whole = [" ".join(t.split()) for t, _ in beams if all(w in DIGITS for w in t.split())]
+    assert text == (whole[0] if whole else "")
+    if " ".join(beams[0][0].split()) in whole:  # the unconstrained winner is already made of digits
+        assert text == " ".join(beams[0][0].split())
+
+
+def test_a_bad_vocabulary_gets_a_clear_error():
+    lp = _frames({"a": 0.9})
+    with pytest.raises(TypeError, match=r"^vocabulary: expected a list of words, got str 'yes no'"):
+        model.decode(lp, vocabulary="yes no")
+    with pytest.raises(ValueError, match=r"^vocabulary: expected at least one word, got an empty list$"):
+        model.decode(lp, vocabulary=[])
+    with pytest.raises(ValueError, match=r"^vocabulary: expected non-empty words \(strings\), got ''$"):
+        model.decode(lp, vocabulary=["yes", ""])
+    with pytest.raises(ValueError, match=r"^vocabulary: 'Hello!' has '!H', not in the model's alphabet"):
+        model.decode(lp, vocabulary=["Hello!"])
+    with pytest.raises(ValueError, match=r"^beam: "):
+        model.decode(lp, vocabulary=["a"], beam=0)
