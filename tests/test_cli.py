@@ -190,13 +190,48 @@ def test_train_settings_of_the_telephone_preset_and_the_augmentation_options():
     options, config = parse()
     assert options == {} and (config.fmax, config.top_db, config.n_mels) == (None, None, 32)
     options, config = parse("--telephone")
-    assert options == {"lowpass_hz": 4000.0, "silence_ms": (0, 300)}
+    kal = ("flite-kal", "flite-kal16")
+    assert options == {"lowpass_hz": 4000.0, "silence_ms": (0, 300), "flite_share": 0.35, "flite_voices": kal}
     assert (config.fmax, config.top_db, config.n_mels) == (4000.0, 60.0, 80)
     options, config = parse("--telephone", "--top-db", "80", "--lowpass-hz", "3400", "--vtlp", "0.9", "1.2", "--n-mels", "40")
-    assert options == {"lowpass_hz": 3400.0, "silence_ms": (0, 300), "vtlp": (0.9, 1.2)}
+    assert options == {
+        "lowpass_hz": 3400.0, "silence_ms": (0, 300), "flite_share": 0.35, "flite_voices": kal, "vtlp": (0.9, 1.2)
+    }
     assert (config.fmax, config.top_db, config.n_mels) == (4000.0, 80.0, 40)
     options, _ = parse("--speed", "0.9", "1.1", "--generated-voices", "0")
     assert options == {"speed": (0.9, 1.1), "generated_voices": 0}
+    options, _ = parse("--telephone", "--flite-share", "0")
+    assert options["flite_share"] == 0.0
+    options, _ = parse("--flite-share", "0.2")
+    assert options == {"flite_share": 0.2}
+
+
+def test_the_telephone_preset_leaves_flite_out_with_a_note_where_it_is_missing(monkeypatch, tmp_path, capsys):
+    from asrlab.cli import without_missing_flite
+    from asrlab.data import flite
+
+    preset = {"lowpass_hz": 4000.0, "flite_share": 0.35, "flite_voices": ("flite-kal", "flite-kal16")}
+    if flite.flite_voices():
+        assert without_missing_flite(preset, asked=False) == (preset, None)
+    monkeypatch.setattr(flite, "_engine", lambda: None)
+    options, note = without_missing_flite(preset, asked=False)
+    assert options == {"lowpass_hz": 4000.0, "flite_share": 0.0}
+    assert note == (
+        "--telephone: Flite not found (on Debian or Ubuntu: apt install libflite1); training on espeak-ng's voices only"
+    )
+    assert without_missing_flite(preset, asked=True) == (preset, None)
+    # asked for explicitly, a missing Flite is one clear line before any training
+    code = main(["train", "--minutes", "0.01", "--out", str(tmp_path / "m.pt"), "--flite-share", "0.3", "--quiet"])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == (
+        "asrlab train: flite_share: 0.3 needs the Flite library (on Debian or Ubuntu: apt install libflite1), "
+        "which was not found"
+    )
+    assert not (tmp_path / "m.pt").exists()
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--flite-share", "0.95"])
+    assert info.value.code == 2
+    assert "--flite-share: expected a share from 0 to 0.9, got '0.95'" in capsys.readouterr().err
 
 
 def test_a_reversed_augmentation_range_is_one_clear_line(tmp_path, capsys):

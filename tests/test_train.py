@@ -51,6 +51,9 @@ def test_lr_schedule_warms_up_then_anneals_to_zero():
         ({"speed": (1.1, 0.9)}, "speed: expected 0.5 <= low <= high <= 2.0, got (1.1, 0.9)"),
         ({"vtlp": 1.1}, "vtlp: expected a (low, high) pair of factors, got 1.1"),
         ({"vtlp": (0.9, 3.0)}, "vtlp: expected 0.5 <= low <= high <= 2.0, got (0.9, 3.0)"),
+        ({"flite_share": 0.95}, "flite_share: expected a share from 0 to 0.9, got 0.95"),
+        ({"flite_share": True}, "flite_share: expected a share from 0 to 0.9, got True"),
+        ({"flite_voices": "flite-kal"}, "flite_voices: expected a list of Flite voice names, got 'flite-kal'"),
     ],
 )
 def test_train_config_rejects_bad_budgets(kwargs, message):

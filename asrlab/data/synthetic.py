@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from asrlab._validate import check_choice, check_nonnegative_int, check_positive_int, check_sr
+from asrlab.data import flite as flite_module
+from asrlab.data.flite import flite_voices, synthesize_flite
 from asrlab.data.tts import base_voices, synthesize, variants
 
 __all__ = [
@@ -147,10 +149,11 @@ class Utterance:
         audio: float32 samples at ``sr`` Hz, shape ``(n,)``.
         text: The transcript, lower-case words.
         sr: Sample rate in Hz.
-        voice: The espeak-ng voice name, e.g. ``"en-gb+f3"``.
+        voice: The espeak-ng voice name, e.g. ``"en-gb+f3"``, or a Flite voice
+            (``"flite-kal"``).
         rate: Words per minute.
         pitch: espeak pitch, 0 to 100.
-        word_gap_ms: Extra pause between words in ms.
+        word_gap_ms: Extra pause between words in ms (0 for a Flite voice).
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
@@ -189,6 +192,13 @@ class SyntheticSpeech:
             (``gen0``, ``gen1``...; :func:`asrlab.data.tts.generated_variant`), each with
             every accent, to espeak-ng's own (default 0).  More speakers in training make
             a model that copes better with voices it has never heard.
+        flite_share: Training split only: the share of utterances, 0 to 0.9 (default 0),
+            spoken by a Flite voice instead (:mod:`asrlab.data.flite`: voices made from
+            recordings of real people; needs the system's Flite library).  The text,
+            rate, pitch and silences are drawn as for the others (Flite has no word
+            gap); with ``flite_share=0`` the stream is exactly the espeak-ng one.
+        flite_voices: The Flite voices to use (default ``None``: every one the system
+            has, :func:`asrlab.data.flite.flite_voices`); unused when ``flite_share=0``.
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
@@ -206,6 +216,8 @@ class SyntheticSpeech:
         lowpass_hz: float | None = None,
         max_words: int | None = None,
         generated_voices: int = 0,
+        flite_share: float = 0.0,
+        flite_voices: Sequence[str] | None = None,
     ) -> None:
         self.split = check_choice(split, name="split", choices=SPLITS)
         self.seed = check_nonnegative_int(seed, name="seed")
@@ -229,6 +241,28 @@ class SyntheticSpeech:
             f"{a}+gen{k}" for a in base_voices() for k in range(self.generated_voices)
         ]
         self._split_index = SPLITS.index(split)
+        self.flite_share, self.flite_voices = self._flite(flite_share, flite_voices)
+
+    def _flite(self, share: float, names: Sequence[str] | None) -> tuple[float, tuple[str, ...]]:
+        if isinstance(share, bool) or not isinstance(share, (int, float, np.integer, np.floating)):
+            raise TypeError(f"flite_share: expected a number from 0 to 0.9, got {type(share).__name__} {share!r}")
+        if not 0 <= share <= 0.9:
+            raise ValueError(f"flite_share: expected a share from 0 to 0.9, got {share!r}")
+        if share == 0:  # no Flite speech: the voices to use do not matter
+            return 0.0, ()
+        if self.split != "train":
+            raise ValueError(f"flite_share: only the train split takes Flite voices, got {share} for {self.split!r}")
+        found = flite_voices()
+        if not found:
+            raise ValueError(f"flite_share: {share} {flite_module._MISSING}, which was not found")
+        if names is None:
+            return float(share), tuple(found)
+        if isinstance(names, str) or len(names) == 0:
+            raise ValueError(f"flite_voices: expected a non-empty list of voice names, got {names!r}")
+        unknown = [n for n in names if n not in found]
+        if unknown:
+            raise ValueError(f"flite_voices: expected some of {found}, got {unknown}")
+        return float(share), tuple(names)
 
     @staticmethod
     def _range(value: tuple[int, int], *, name: str, low: int, high: int) -> tuple[int, int]:
@@ -255,7 +289,12 @@ class SyntheticSpeech:
         pitch = int(rng.integers(self.pitch[0], self.pitch[1] + 1))
         gap = int(rng.integers(self.word_gap_ms[0], self.word_gap_ms[1] + 1))
         before, after = (int(rng.integers(self.silence_ms[0], self.silence_ms[1] + 1)) for _ in range(2))
-        y = synthesize(text, voice=voice, rate=rate, pitch=pitch, word_gap_ms=gap, sr=self.sr, pad_ms=0)
+        flite = np.random.default_rng([self.seed, self._split_index, index, 1]) if self.flite_share else None
+        if flite is not None and flite.random() < self.flite_share:
+            voice, gap = self.flite_voices[int(flite.integers(len(self.flite_voices)))], 0
+            y = synthesize_flite(text, voice=voice, rate=rate, pitch=pitch, sr=self.sr, pad_ms=0)
+        else:
+            y = synthesize(text, voice=voice, rate=rate, pitch=pitch, word_gap_ms=gap, sr=self.sr, pad_ms=0)
         if self.lowpass_hz is not None:
             y = _lowpass(y, sr=self.sr, cutoff_hz=self.lowpass_hz)
         y = np.concatenate([
