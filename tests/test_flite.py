@@ -43,6 +43,28 @@ def test_the_same_call_gives_the_same_samples_even_after_others(voice):
     assert np.array_equal(first, data.synthesize_flite("call four two one", voice=voice, rate=150, pitch=40))
 
 
+def test_threads_get_the_same_samples_as_one_caller():
+    import threading
+
+    jobs = [(v, t) for v in ("flite-kal", "flite-slt") for t in ("yes", "go left three", "turn the fan off")]
+    expected = {job: data.synthesize_flite(job[1], voice=job[0]) for job in jobs}
+    got, errors = {}, []
+
+    def work(job):
+        try:
+            got[job] = data.synthesize_flite(job[1], voice=job[0])
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(job,)) for job in jobs * 2]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert all(np.array_equal(got[job], expected[job]) for job in jobs)
+
+
 def _median_f0(y: np.ndarray) -> float:
     return float(np.median(librosa.yin(y, fmin=50, fmax=500, sr=16000, frame_length=1024)))
 

@@ -40,7 +40,7 @@ FLITE_VOICES: dict[str, tuple[str, float]] = {
     "flite-slt": ("cmu_us_slt", 1.05),
 }
 
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()
 _MISSING = "needs the Flite library (on Debian or Ubuntu: apt install libflite1)"
 
 
@@ -68,9 +68,15 @@ def _open(stem: str) -> ctypes.CDLL | None:
     return None
 
 
-@functools.lru_cache(maxsize=1)
 def _engine() -> tuple[ctypes.CDLL, dict[str, ctypes.c_void_p]] | None:
-    """Flite and its English voices, loaded once; ``None`` where the library is missing."""
+    """Flite and its English voices, loaded once (by the first thread that asks);
+    ``None`` where the library is missing."""
+    with _LOCK:
+        return _load_engine()
+
+
+@functools.lru_cache(maxsize=1)
+def _load_engine() -> tuple[ctypes.CDLL, dict[str, ctypes.c_void_p]] | None:
     lib = _open("flite")
     if lib is None or _open("flite_usenglish") is None or _open("flite_cmulex") is None:
         return None
