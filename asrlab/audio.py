@@ -29,6 +29,7 @@ __all__ = [
     "int_to_float",
     "float_to_int",
     "quantize",
+    "trim_silence",
 ]
 
 # The full scale of each integer PCM dtype: int16 sample 32767 is 32767 / 32768 of it.
@@ -269,3 +270,47 @@ def quantize(y: np.ndarray, *, bits: int) -> np.ndarray:
     y = check_audio(y, mono=False)
     bits = check_bits(bits)
     return (float_to_int(y, bits=bits) / 2.0 ** (bits - 1)).astype(y.dtype)
+
+
+def trim_silence(y: np.ndarray, *, sr: int, pad_ms: float, top_db: float = 40.0) -> np.ndarray:
+    """Cut a recording's leading and trailing silence down to exactly ``pad_ms`` on each side.
+
+    The sound is the span from the first to the last 5 ms frame whose RMS is within
+    ``top_db`` dB of the loudest frame's (``librosa.effects.trim`` makes the same cut with
+    its own frames).  ``pad_ms`` of the recording's own samples are kept on each side of
+    it, and zeros are added where the recording has fewer.
+
+    Args:
+        y: Mono audio ``(n,)``.
+        sr: Its sample rate in Hz.
+        pad_ms: Silence to keep (or make) on each side, in ms (0 to 10000).
+        top_db: How far below the loudest frame a frame still counts as sound (default 40).
+
+    Returns:
+        The trimmed (or padded) signal; empty when ``y`` is all zeros or shorter than a frame.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    y = check_audio(y, min_samples=0)
+    sr = check_sr(sr)
+    for name, value, high in (("pad_ms", pad_ms, 10000.0), ("top_db", top_db, 200.0)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
+        if not 0 <= value <= high:
+            raise ValueError(f"{name}: expected a value from 0 to {high:g}, got {value!r}")
+    frame = max(1, int(round(0.005 * sr)))
+    n_frames = len(y) // frame
+    if n_frames == 0:
+        return y[:0]
+    rms = np.sqrt(np.mean(y[: n_frames * frame].reshape(n_frames, frame) ** 2, axis=1))
+    if rms.max() <= 0:
+        return y[:0]
+    loud = np.flatnonzero(rms >= rms.max() * 10 ** (-top_db / 20))
+    pad = int(round(pad_ms * sr / 1000))
+    start = loud[0] * frame - pad
+    stop = (loud[-1] + 1) * frame + pad
+    out = y[max(0, start) : min(len(y), stop)]
+    before, after = max(0, -start), max(0, stop - len(y))
+    if before or after:
+        out = np.concatenate([np.zeros(before, y.dtype), out, np.zeros(after, y.dtype)])
+    return out

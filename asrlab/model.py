@@ -118,6 +118,16 @@ class ModelConfig:
             loudest bin before the log (default ``None``: no floor).  Digital silence and
             a quiet room's hiss then give the same features, which helps a model trained
             on synthetic speech (exact zeros between words) on real recordings.
+        pad_ms: When set, :func:`logits_for` (and so :func:`transcribe` and
+            :func:`asrlab.train.evaluate`) first cuts every recording's leading and
+            trailing silence down to this many ms (:func:`asrlab.audio.trim_silence`),
+            so that the model hears as much silence as it was trained with, however
+            much the recording has (default ``None``: the audio as it is).  The
+            per-utterance feature normalisation makes a model trained on short silences
+            sensitive to long ones: one trained with 10-150 ms had a CER of 2.8% on test
+            voices with 30-300 ms, 9.1% with 300 ms more and 27% with 1 s more, and 1.8%
+            in all three cases with ``pad_ms=80``.  :func:`asrlab.train.train` sets it
+            to the middle of the synthetic stream's silence range.
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
@@ -135,6 +145,13 @@ class ModelConfig:
     dropout: float = 0.0
     n_classes: int = len(ALPHABET)
     top_db: float | None = None
+    pad_ms: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.pad_ms is not None:
+            if isinstance(self.pad_ms, bool) or not isinstance(self.pad_ms, (int, float)) or not 0 <= self.pad_ms <= 10000:
+                raise ValueError(f"pad_ms: expected None or a number of ms from 0 to 10000, got {self.pad_ms!r}")
+            self.pad_ms = float(self.pad_ms)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "ModelConfig":
@@ -528,10 +545,19 @@ def prepare_audio(
 def logits_for(model: TinyCTC, waveforms: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Per-utterance log-probabilities ``(T_i, n_classes)`` as NumPy arrays (one batch).
 
+    With ``model.config.pad_ms`` set, each waveform's leading and trailing silence is first
+    cut to that many ms (a recording with no sound at all is used as it is).
+
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
     device = next(model.parameters()).device
-    batch, lengths = pad_batch(list(waveforms))
+    waveforms = list(waveforms)
+    if model.config.pad_ms is not None:
+        from asrlab.audio import trim_silence
+
+        trimmed = [trim_silence(np.asarray(y), sr=model.config.sr, pad_ms=model.config.pad_ms) for y in waveforms]
+        waveforms = [t if t.size else y for t, y in zip(trimmed, waveforms)]
+    batch, lengths = pad_batch(waveforms)
     was_training = model.training
     model.eval()
     log_probs, out_lengths = model(batch.to(device), lengths.to(device))
@@ -619,7 +645,8 @@ def transcribe(
         model: A :class:`TinyCTC` or the path of a checkpoint.
         audio_or_path: A file (WAV, FLAC, ... at any sample rate and channel count) or
             float samples of shape ``(n,)`` or ``(channels, n)``; channels are averaged
-            and the signal is resampled to the model's rate.
+            and the signal is resampled to the model's rate (and its silence trimmed to
+            ``model.config.pad_ms``, see :func:`logits_for`).
         sr: Sample rate of an array in Hz (default ``None``: the model's rate, 16000);
             must be ``None`` for a file, whose own rate is used.
         beam: ``None`` (default) for greedy decoding, or the beam width of CTC prefix

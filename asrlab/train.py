@@ -23,7 +23,7 @@ import math
 import os
 import random
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -117,8 +117,9 @@ class TrainConfig:
         silence_ms: Range ``(low, high)`` of silence added before and after each
             synthetic training utterance, in ms (default ``(10, 150)``: shorter than the
             ``(30, 300)`` of :class:`asrlab.data.SyntheticSpeech`, so that a step spends
-            less time on silence; the model still copes with the longer silences of the
-            test voices).  Real recordings trimmed to the word (many spoken-digit clips)
+            less time on silence).  The trained model trims what it hears to the middle
+            of this range (``ModelConfig.pad_ms``), so longer silences in test audio do
+            not matter.  Real recordings trimmed to the word (many spoken-digit clips)
             are better served by a range starting at 0.
         generated_voices: Generated speakers added to the synthetic training voices
             (:class:`asrlab.data.SyntheticSpeech`, each with every accent; default 100).
@@ -449,6 +450,9 @@ def train(
             voices for synthetic training; for a manifest, ``val_fraction`` (default
             10%) of its entries, chosen by ``seed``.
         model_config: :class:`asrlab.model.ModelConfig` (default: the 0.68 M model).
+            On the synthetic stream, a config without ``pad_ms`` is trained (and saved)
+            with ``pad_ms`` at the middle of ``silence_ms`` (80 ms by default): the
+            model then trims the silence of what it hears to what it was trained with.
         plot: Save the training curves (:func:`asrlab.plot.curves`) to this image file.
         progress: Show a tqdm progress bar (default True).
         callback: Called as ``callback(epoch, history)`` after each validation.
@@ -464,6 +468,8 @@ def train(
 
     cfg = TrainConfig(minutes=minutes, epochs=epochs, **options)
     mcfg = model_config or ModelConfig()
+    if data is None and mcfg.pad_ms is None:  # hear recordings with the silence of the synthetic stream
+        mcfg = replace(mcfg, pad_ms=float(sum(cfg.silence_ms) / 2))
     device = pick_device(cfg.device)
     if device.type == "cpu" and cfg.threads is not None:
         torch.set_num_threads(cfg.threads)

@@ -225,3 +225,50 @@ def test_quantization_snr_grows_about_6_db_per_bit(bits):
     y = S.sine(440.0, sr=16000, duration=1.0, amplitude=1.0 - 2.0**-bits)
     measured = S.snr_db(y, A.quantize(y, bits=bits))
     assert measured == pytest.approx(6.02 * bits + 1.76, abs=0.5)
+
+
+# --------------------------------------------------------------------------------------
+# trim_silence
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.sampled_from([8000, 16000, 22050]), st.sampled_from([20.0, 40.0, 60.0]))
+def test_trim_silence_cuts_where_librosa_trim_does(seed, sr, top_db):
+    rng = np.random.default_rng(seed)
+    frame = int(round(0.005 * sr))
+    n_sound = int(rng.integers(5, 60)) * frame
+    sound = (rng.normal(size=n_sound) * np.hanning(n_sound) ** 0.3).astype(np.float32)
+    lead, tail = (int(rng.integers(0, 40)) * frame for _ in range(2))
+    y = np.concatenate([np.zeros(lead, np.float32), sound, np.zeros(tail, np.float32)])
+    y = y + (1e-6 * rng.normal(size=len(y))).astype(np.float32)  # a faint noise floor
+    out = A.trim_silence(y, sr=sr, pad_ms=0, top_db=top_db)
+    _, (start, stop) = librosa.effects.trim(y, top_db=top_db, ref=np.max, frame_length=frame, hop_length=frame)
+    begin = int(np.flatnonzero(np.all(np.lib.stride_tricks.sliding_window_view(y, len(out)) == out, axis=1))[0])
+    assert abs(begin - start) <= frame and abs(begin + len(out) - stop) <= frame
+
+
+def test_trim_silence_keeps_exactly_pad_ms_and_pads_with_zeros_where_needed():
+    sr = 16000
+    tone = S.sine(440, duration=0.25, sr=sr)
+    y = np.concatenate([np.zeros(800, np.float32), tone, np.zeros(8000, np.float32)])  # 50 ms before, 500 ms after
+    out = A.trim_silence(y, sr=sr, pad_ms=100)
+    assert len(out) == 1600 + len(tone) + 1600
+    assert not out[:800].any() and np.array_equal(out[1600 : 1600 + len(tone)], tone)
+    assert len(A.trim_silence(y, sr=sr, pad_ms=0)) == len(tone)
+    assert A.trim_silence(np.zeros(1000, np.float32), sr=sr, pad_ms=10).size == 0
+    assert A.trim_silence(tone[:10], sr=sr, pad_ms=10).size == 0  # shorter than a 5 ms frame
+
+
+@pytest.mark.parametrize(("kwargs", "exc", "message"), [
+    ({"pad_ms": -1}, ValueError, "pad_ms: expected a value from 0 to 10000, got -1"),
+    ({"pad_ms": "10"}, TypeError, "pad_ms: expected a number, got str '10'"),
+    ({"top_db": 500}, ValueError, "top_db: expected a value from 0 to 200, got 500"),
+    ({"sr": 0}, ValueError, "sr: "),
+    ({"y": np.zeros((2, 100), np.float32)}, ValueError, "y: "),
+    ({"y": np.array([0.1, np.nan], np.float32)}, ValueError, "y: "),
+])
+def test_trim_silence_rejects_bad_input(kwargs, exc, message):
+    args = {"y": np.ones(1000, np.float32) * 0.1, "sr": 16000, "pad_ms": 10, **kwargs}
+    with pytest.raises(exc) as info:
+        A.trim_silence(args.pop("y"), **args)
+    assert str(info.value).startswith(message)

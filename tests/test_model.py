@@ -319,3 +319,34 @@ def test_a_bad_vocabulary_gets_a_clear_error():
         model.decode(lp, vocabulary=["Hello!"])
     with pytest.raises(ValueError, match=r"^beam: "):
         model.decode(lp, vocabulary=["a"], beam=0)
+
+
+# --------------------------------------------------------------------------------------
+# silence trimmed to what the model was trained with
+
+
+def test_with_pad_ms_the_model_hears_the_same_however_much_silence_a_recording_has():
+    from asrlab import data
+
+    torch.manual_seed(0)
+    net = TinyCTC(ModelConfig(channels=8, d_model=32, hidden=16, layers=1, pad_ms=80)).eval()
+    plain = TinyCTC(ModelConfig(channels=8, d_model=32, hidden=16, layers=1)).eval()
+    plain.load_state_dict(net.state_dict())
+    y = data.synthesize("go left three", pad_ms=0)
+    silence = np.zeros(16000, np.float32)
+    variants = [y, np.concatenate([silence, y]), np.concatenate([y, silence, silence]), np.concatenate([silence, y, silence])]
+    lps = model.logits_for(net, variants)
+    for lp in lps[1:]:
+        np.testing.assert_allclose(lp, lps[0], atol=1e-5)
+    (expected,) = model.logits_for(plain, [np.concatenate([np.zeros(1280, np.float32), y, np.zeros(1280, np.float32)])])
+    np.testing.assert_allclose(lps[0], expected, atol=1e-5)  # = exactly 80 ms of silence on each side
+    assert [len(lp) for lp in model.logits_for(plain, variants)] != [len(lp) for lp in lps]
+    (quiet,) = model.logits_for(net, [np.zeros(4000, np.float32)])  # no sound at all: used as it is
+    assert quiet.shape == (model.output_lengths(model.frame_lengths(4000)), len(ALPHABET))
+    assert model.transcribe(net, np.concatenate([silence, y])) == model.transcribe(net, y)
+
+
+@pytest.mark.parametrize("bad", [-1, 10001, True, "80"])
+def test_pad_ms_must_be_a_number_of_milliseconds(bad):
+    with pytest.raises(ValueError, match=r"^pad_ms: expected None or a number of ms from 0 to 10000, got "):
+        ModelConfig(pad_ms=bad)

@@ -93,6 +93,7 @@ def test_a_short_synthetic_run_lowers_the_loss_and_saves_the_best(tmp_path):
     assert ckpt["val_cer"] == result.best_cer and ckpt["epoch"] == result.best_epoch
     assert ckpt["history"]["train loss"] == history["train loss"]
     assert ckpt["train_config"]["epochs"] == 4 and ckpt["config"]["hidden"] == 48
+    assert ckpt["config"]["pad_ms"] == 80.0 and SMALL.pad_ms is None  # the middle of 10-150 ms; a copy
     loaded, _ = model.load_checkpoint(out)
     val = [(u.audio, u.text) for u in data.SyntheticSpeech("validation", seed=1).take(8)]
     assert train.evaluate(loaded, val)["cer"] == pytest.approx(result.best_cer)
@@ -171,6 +172,7 @@ def test_training_on_an_fsdd_manifest_works_unchanged(fsdd_tree, tmp_path):
     assert result.history["train loss"][-1] < result.history["train loss"][0]
     loaded, ckpt = model.load_checkpoint(tmp_path / "fsdd.pt")
     assert ckpt["config"]["fmax"] == 4000.0
+    assert ckpt["config"]["pad_ms"] is None  # a corpus's own silence: nothing to match
     text = model.transcribe(loaded, entries[0].path)
     assert set(text) <= set(model.ALPHABET[1:])
 
@@ -214,3 +216,17 @@ def test_synthetic_validation_speech_has_the_training_band_and_silence(monkeypat
     assert held_out and all(k["lowpass_hz"] == 4000.0 and k["silence_ms"] == (0, 100) for k in held_out)
     training = [kwargs for split, kwargs in made if split == "train"]
     assert training and all(k["lowpass_hz"] == 4000.0 and k["silence_ms"] == (0, 100) for k in training)
+
+
+@pytest.mark.parametrize(("options", "pad_ms", "expected"), [
+    ({"silence_ms": (0, 300)}, None, 150.0),  # the --telephone silence
+    ({}, 25.0, 25.0),  # the caller's choice stays
+])
+def test_a_synthetic_run_trims_what_it_hears_to_its_training_silence(tmp_path, options, pad_ms, expected):
+    config = ModelConfig(**{**SMALL.__dict__, "pad_ms": pad_ms})
+    result = train.train(
+        minutes=None, epochs=1, progress=False, model_config=config, batch_size=4, epoch_size=4, val_size=2,
+        workers=0, seed=5, out=tmp_path / "m.pt", **options,
+    )
+    assert result.model.config.pad_ms == expected
+    assert model.load_checkpoint(tmp_path / "m.pt")[0].config.pad_ms == expected

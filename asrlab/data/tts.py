@@ -385,22 +385,9 @@ def _check_range(value: object, *, name: str, low: float, high: float, unit: str
 def _trim(y: np.ndarray, *, sr: int, pad_ms: float, top_db: float = 40.0) -> np.ndarray:
     """Keep the span from the first to the last 5 ms frame within ``top_db`` of the loudest,
     plus exactly ``pad_ms`` on each side (the engine's own samples, zeros where it has none)."""
-    frame = max(1, int(round(0.005 * sr)))
-    n_frames = len(y) // frame
-    if n_frames == 0:
-        return y[:0]
-    rms = np.sqrt(np.mean(y[: n_frames * frame].reshape(n_frames, frame) ** 2, axis=1))
-    if rms.max() <= 0:
-        return y[:0]
-    loud = np.flatnonzero(rms >= rms.max() * 10 ** (-top_db / 20))
-    pad = int(round(pad_ms * sr / 1000))
-    start = loud[0] * frame - pad
-    stop = (loud[-1] + 1) * frame + pad
-    out = y[max(0, start) : min(len(y), stop)]
-    before, after = max(0, -start), max(0, stop - len(y))
-    if before or after:
-        out = np.concatenate([np.zeros(before, y.dtype), out, np.zeros(after, y.dtype)])
-    return out
+    from asrlab.audio import trim_silence
+
+    return trim_silence(y, sr=sr, pad_ms=pad_ms, top_db=top_db)
 
 
 def synthesize(
