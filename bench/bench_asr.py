@@ -6,6 +6,9 @@ minutes (default 3), then measures on held-out voices (the test split, 200 utter
 * CER and WER with greedy decoding (target: CER <= 2% after 3 minutes on a 2-core CPU),
   and the CER of the worst test voice variant beside that of all the others (one unusual
   voice can dominate the average);
+* the greedy CER of the same utterances with one more second of silence on each side,
+  heard as the model hears recordings (its silence cut to ``ModelConfig.pad_ms``) and
+  with all the silence kept;
 * CER and WER with beam search, plain (50 utterances) and constrained to the corpus's
   vocabulary (:func:`asrlab.data.vocabulary`, all 200), as ``asrlab evaluate --vocabulary
   course`` decodes;
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -32,7 +36,7 @@ from bench._timing import best_of
 def run() -> list[tuple[str, object, object, float | None]]:
     from asrlab import metrics
     from asrlab.data import SyntheticSpeech, vocabulary
-    from asrlab.model import count_parameters, load_checkpoint, transcribe
+    from asrlab.model import TinyCTC, count_parameters, load_checkpoint, transcribe
     from asrlab.train import evaluate, train
 
     minutes = float(os.environ.get("ASRLAB_BENCH_MINUTES", "3"))
@@ -56,6 +60,12 @@ def run() -> list[tuple[str, object, object, float | None]]:
     worst = max(variant_cer, key=variant_cer.get)
     others = [(r, h) for v, (refs, hyps) in by_variant.items() if v != worst for r, h in zip(refs, hyps)]
     cer_others = metrics.cer([r for r, _ in others], [h for _, h in others])
+    second = np.zeros(model.sample_rate, dtype=np.float32)
+    long_silence = [(np.concatenate([second, a, second]), t) for a, t in test]
+    trimmed = evaluate(model, long_silence)
+    kept = TinyCTC(replace(model.config, pad_ms=None))
+    kept.load_state_dict(model.state_dict())
+    untrimmed = evaluate(kept, long_silence)
     beam = evaluate(model, test[:50], beam=8)
     constrained = evaluate(model, test, beam=8, vocabulary=vocabulary())
 
@@ -70,6 +80,8 @@ def run() -> list[tuple[str, object, object, float | None]]:
         (f"tiny CTC: test WER greedy after {minutes:g} min", f"{100 * greedy['wer']:.2f}%", None, None),
         (f"  worst test voice: {worst} ({len(by_variant[worst][0])} utt.)", f"{100 * variant_cer[worst]:.1f}%", None, None),
         (f"  test CER of the other {len(by_variant) - 1} voices", f"{100 * cer_others:.2f}%", None, None),
+        ("  test CER greedy, 1 s more silence each side", f"{100 * trimmed['cer']:.2f}%", None, None),
+        ("  the same, silence not cut to pad_ms", f"{100 * untrimmed['cer']:.2f}%", None, None),
         ("tiny CTC: test CER beam 8 (50 utt.)", f"{100 * beam['cer']:.2f}%", None, None),
         ("tiny CTC: test CER beam 8 + corpus vocabulary", f"{100 * constrained['cer']:.2f}%", None, None),
         ("tiny CTC: test WER beam 8 + corpus vocabulary", f"{100 * constrained['wer']:.2f}%", None, None),
