@@ -68,6 +68,13 @@ def _share(text: str) -> float:
     return value
 
 
+_VOCABULARY_OPTION: dict[str, Any] = dict(
+    metavar="WORDS", default=None,
+    help="only output these words: 'course' (the synthetic corpus's words), 'digits', or a text file of words; "
+    "beam search (width --beam, default 8)",
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``asrlab`` command (its sub-commands and options).
 
@@ -131,17 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", metavar="MODEL.pt", help="checkpoint written by 'asrlab train'")
     p.add_argument("files", metavar="FILE", nargs="+", help="audio files (any rate, any channels)")
     p.add_argument("--beam", type=_positive_int, default=None, help="beam width (default: greedy decoding)")
-    p.add_argument("--vocabulary", metavar="WORDS", default=None,
-                   help="only output these words: 'course' (the synthetic corpus's words), 'digits', "
-                   "or a text file of words; beam search (width --beam, default 8)")
+    p.add_argument("--vocabulary", **_VOCABULARY_OPTION)
 
     p = sub.add_parser("evaluate", help="CER and WER of a model on a manifest")
     p.add_argument("model", metavar="MODEL.pt", help="checkpoint written by 'asrlab train'")
     p.add_argument("--manifest", required=True, metavar="TSV", help="path<TAB>transcript manifest")
     p.add_argument("--beam", type=_positive_int, default=None, help="beam width (default: greedy decoding)")
-    p.add_argument("--vocabulary", metavar="WORDS", default=None,
-                   help="only output these words: 'course' (the synthetic corpus's words), 'digits', "
-                   "or a text file of words; beam search (width --beam, default 8)")
+    p.add_argument("--vocabulary", **_VOCABULARY_OPTION)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 

@@ -136,7 +136,7 @@ def synthesize_flite(
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
-    from asrlab.data.tts import _check_range, _trim
+    from asrlab.data.tts import _check_range, _finish
 
     if not isinstance(text, str):
         raise TypeError(f"text: expected a string to speak, got {type(text).__name__} {text!r}"[:160])
@@ -169,11 +169,4 @@ def synthesize_flite(
                 y = y.reshape(-1, w.num_channels).mean(axis=1)
         finally:
             lib.delete_wave(wave)
-    y = _trim(y, sr=native, pad_ms=pad)
-    if y.size == 0:
-        raise ValueError(f"text: {text[:60]!r} produced no speech (only punctuation or symbols?)")
-    if sr != native:
-        import soxr
-
-        y = soxr.resample(y, native, sr, quality="HQ").astype(np.float32, copy=False)
-    return np.clip(y, -1.0, 1.0)
+    return _finish(y, text=text, native_sr=native, sr=sr, pad_ms=pad)

@@ -382,12 +382,20 @@ def _check_range(value: object, *, name: str, low: float, high: float, unit: str
     return float(value)
 
 
-def _trim(y: np.ndarray, *, sr: int, pad_ms: float, top_db: float = 40.0) -> np.ndarray:
-    """Keep the span from the first to the last 5 ms frame within ``top_db`` of the loudest,
-    plus exactly ``pad_ms`` on each side (the engine's own samples, zeros where it has none)."""
+def _finish(y: np.ndarray, *, text: str, native_sr: int, sr: int, pad_ms: float) -> np.ndarray:
+    """An engine's raw samples -> the returned speech: trimmed to its sound plus exactly
+    ``pad_ms`` (the engine's own quiet samples, zeros where it has none; see
+    :func:`asrlab.audio.trim_silence`), resampled from ``native_sr`` to ``sr``, clipped."""
     from asrlab.audio import trim_silence
 
-    return trim_silence(y, sr=sr, pad_ms=pad_ms, top_db=top_db)
+    y = trim_silence(y, sr=native_sr, pad_ms=pad_ms)
+    if y.size == 0:
+        raise ValueError(f"text: {text[:60]!r} produced no speech (only punctuation or symbols?)")
+    if sr != native_sr:
+        import soxr
+
+        y = soxr.resample(y, native_sr, sr, quality="HQ").astype(np.float32, copy=False)
+    return np.clip(y, -1.0, 1.0)
 
 
 def synthesize(
@@ -472,11 +480,4 @@ def synthesize(
         pcm = b"".join(engine.chunks)
 
     y = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
-    y = _trim(y, sr=NATIVE_SR, pad_ms=pad)
-    if y.size == 0:
-        raise ValueError(f"text: {text[:60]!r} produced no speech (only punctuation or symbols?)")
-    if sr != NATIVE_SR:
-        import soxr
-
-        y = soxr.resample(y, NATIVE_SR, sr, quality="HQ").astype(np.float32, copy=False)
-    return np.clip(y, -1.0, 1.0)
+    return _finish(y, text=text, native_sr=NATIVE_SR, sr=sr, pad_ms=pad)
