@@ -335,8 +335,12 @@ def _collate(batch: list[Example]) -> Batch:
 def _batch_stream(dataset: _SyntheticBatches, workers: int) -> Iterator[Batch]:
     if workers == 0:
         return iter(dataset)
+    # The worker makes eight batches at a time (one length-sorted pool).  With room for
+    # only four in flight, the trainer ran dry while the worker synthesised the next pool
+    # and waited 20% of a run; sixteen cover a whole pool's synthesis (about 21% more
+    # steps in the same minutes on two cores).
     loader = torch.utils.data.DataLoader(
-        dataset, batch_size=None, num_workers=workers, prefetch_factor=4, persistent_workers=False,
+        dataset, batch_size=None, num_workers=workers, prefetch_factor=16, persistent_workers=False,
         worker_init_fn=_worker_init,
     )
     return iter(loader)
