@@ -273,9 +273,10 @@ def generated_variant(number: int) -> str:
     espeak-ng's own variants are a hundred hand-made speakers.  Generated ones add as many
     as wanted, each drawn from a generator seeded by ``number`` alone, over the settings
     that espeak-ng's variants themselves use: formants scaled by 0.85 to 1.45 (a longer or
-    shorter vocal tract; the first three each moved by up to 10% more, the others by 7%),
-    their heights and bandwidths, the pitch range, how voiced or breathy the voice is
-    (voicing, breath noise, roughness, flutter), and sometimes weaker or stronger
+    shorter vocal tract; the first three each moved by up to 20% more, about as far apart
+    as espeak-ng's own variants put them, the others by 10%), their heights and
+    bandwidths, the pitch range, how voiced or breathy the voice is (voicing, breath noise
+    and its bandwidths, roughness, flutter), and sometimes weaker or stronger
     consonants, an echo, a tilted spectrum (``tone``), another intonation, longer or
     shorter stressed syllables, or the Klatt synthesiser.  Use one as
     ``synthesize(text, voice="en-gb+gen17")``.
@@ -298,7 +299,7 @@ def generated_variant(number: int) -> str:
         if k == 0:  # espeak-ng's low "formant 0" is not part of the vocal-tract scale
             freq = rng.uniform(90, 120)
         else:
-            freq = 100.0 * scale * rng.uniform(*((0.9, 1.1) if k <= 3 else (0.93, 1.07)))
+            freq = 100.0 * scale * rng.uniform(*((0.8, 1.2) if k <= 3 else (0.9, 1.1)))
         lines.append(f"formant {k} {freq:.0f} {rng.uniform(70, 135):.0f} {rng.uniform(60, 160):.0f}")
     low = rng.uniform(60, 230)
     lines.append(f"pitch {low:.0f} {low * rng.uniform(1.2, 1.8):.0f}")
@@ -307,8 +308,10 @@ def generated_variant(number: int) -> str:
     lines.append(f"flutter {int(rng.integers(0, 40))}")
     if rng.random() < 0.5:  # unvoiced and voiced consonants, in % of the usual amplitude
         lines.append(f"consonants {rng.uniform(40, 120):.0f} {rng.uniform(20, 120):.0f}")
-    if rng.random() < 0.4:
+    if rng.random() < 0.5:  # breath noise in each formant, sometimes with its own bandwidths
         lines.append("breath " + " ".join(str(int(v)) for v in rng.integers(0, 14, size=8)))
+        if rng.random() < 0.5:
+            lines.append("breathw " + " ".join(f"{v:.0f}" for v in np.sort(rng.uniform(60, 600, size=8))))
     if rng.random() < 0.35:
         lines.append(f"echo {rng.uniform(20, 150):.0f} {rng.uniform(5, 60):.0f}")
     if rng.random() < 0.3:  # three (frequency, amplitude) points of a spectral tilt
