@@ -136,12 +136,9 @@ def synthesize_flite(
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
-    from asrlab.data.tts import _check_range, _finish
+    from asrlab.data.tts import _check_range, _check_text, _finish
 
-    if not isinstance(text, str):
-        raise TypeError(f"text: expected a string to speak, got {type(text).__name__} {text!r}"[:160])
-    if not text.strip() or "\0" in text:
-        raise ValueError(f"text: expected some printable words to speak, got {text!r}"[:160])
+    text = _check_text(text)
     engine = _engine()
     if engine is None:
         raise RuntimeError(f"voice: {voice!r} {_MISSING}, which was not found")

@@ -24,6 +24,8 @@ import numpy as np
 
 from asrlab._validate import check_choice, check_nonnegative_int, check_positive_int, check_sr
 from asrlab.data import flite as flite_module
+from asrlab.data import piper as piper_module
+from asrlab.data.augment import speed_perturb
 from asrlab.data.flite import flite_voices, synthesize_flite
 from asrlab.data.tts import base_voices, synthesize, variants
 
@@ -150,11 +152,11 @@ class Utterance:
         audio: float32 samples at ``sr`` Hz, shape ``(n,)``.
         text: The transcript, lower-case words.
         sr: Sample rate in Hz.
-        voice: The espeak-ng voice name, e.g. ``"en-gb+f3"``, or a Flite voice
-            (``"flite-kal"``).
-        rate: Words per minute.
-        pitch: espeak pitch, 0 to 100.
-        word_gap_ms: Extra pause between words in ms (0 for a Flite voice).
+        voice: The espeak-ng voice name, e.g. ``"en-gb+f3"``, a Flite voice
+            (``"flite-kal"``) or a Piper voice (``"piper-joe"``).
+        rate: Words per minute (0 for a Piper voice: its bank chose the rate).
+        pitch: espeak pitch, 0 to 100 (0 for a Piper voice).
+        word_gap_ms: Extra pause between words in ms (0 for a Flite or Piper voice).
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
@@ -200,6 +202,16 @@ class SyntheticSpeech:
             gap); with ``flite_share=0`` the stream is exactly the espeak-ng one.
         flite_voices: The Flite voices to use (default ``None``: every one the system
             has, :func:`asrlab.data.flite.flite_voices`); unused when ``flite_share=0``.
+        piper_share: Training split only: the share of utterances, 0 to 0.9 (default 0),
+            drawn from a Piper voice's rendered bank instead (:mod:`asrlab.data.piper`:
+            neural voices of real people; needs ``piper-tts`` and a voice), each played
+            at a random speed from 0.85 to 1.2 (:func:`asrlab.data.speed_perturb`), so
+            that one voice gives many.  The silences are drawn as for the others; the
+            rest of the stream is exactly the one without Piper.  The banks are
+            rendered once (:func:`asrlab.data.piper.piper_bank`), here if no one did
+            it before.
+        piper_voices: The Piper voices to use (default ``None``: every one installed).
+        piper_bank: Utterances in each voice's bank (default 1500).
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
@@ -219,6 +231,9 @@ class SyntheticSpeech:
         generated_voices: int = 0,
         flite_share: float = 0.0,
         flite_voices: Sequence[str] | None = None,
+        piper_share: float = 0.0,
+        piper_voices: Sequence[str] | None = None,
+        piper_bank: int = 1500,
     ) -> None:
         self.split = check_choice(split, name="split", choices=SPLITS)
         self.seed = check_nonnegative_int(seed, name="seed")
@@ -243,27 +258,61 @@ class SyntheticSpeech:
         ]
         self._split_index = SPLITS.index(split)
         self.flite_share, self.flite_voices = self._flite(flite_share, flite_voices)
+        self.piper_bank = check_positive_int(piper_bank, name="piper_bank")
+        self.piper_share, self.piper_voices = self._engine_share(
+            piper_share, piper_voices, name="piper", found=piper_module.piper_voices, missing=piper_module._MISSING,
+        )
+        self._banks: dict[str, piper_module.PiperBank] = {}
 
     def _flite(self, share: float, names: Sequence[str] | None) -> tuple[float, tuple[str, ...]]:
+        return self._engine_share(share, names, name="flite", found=flite_voices, missing=flite_module._MISSING)
+
+    def _engine_share(
+        self, share: float, names: Sequence[str] | None, *, name: str, found, missing: str,  # noqa: ANN001
+    ) -> tuple[float, tuple[str, ...]]:
+        """Checked ``(share, voices)`` of a second engine (``name`` is ``flite`` or ``piper``)."""
+        engine = name.capitalize()
         if isinstance(share, bool) or not isinstance(share, (int, float, np.integer, np.floating)):
-            raise TypeError(f"flite_share: expected a number from 0 to 0.9, got {type(share).__name__} {share!r}")
+            raise TypeError(f"{name}_share: expected a number from 0 to 0.9, got {type(share).__name__} {share!r}")
         if not 0 <= share <= 0.9:
-            raise ValueError(f"flite_share: expected a share from 0 to 0.9, got {share!r}")
-        if share == 0:  # no Flite speech: the voices to use do not matter
+            raise ValueError(f"{name}_share: expected a share from 0 to 0.9, got {share!r}")
+        if share == 0:  # no speech from this engine: the voices to use do not matter
             return 0.0, ()
         if self.split != "train":
-            raise ValueError(f"flite_share: only the train split takes Flite voices, got {share} for {self.split!r}")
-        found = flite_voices()
-        if not found:
-            raise ValueError(f"flite_share: {share} {flite_module._MISSING}, which was not found")
+            raise ValueError(f"{name}_share: only the train split takes {engine} voices, got {share} for {self.split!r}")
+        available = found()
+        if not available:
+            raise ValueError(f"{name}_share: {share} {missing}, which was not found")
         if names is None:
-            return float(share), tuple(found)
+            return float(share), tuple(available)
         if isinstance(names, str) or len(names) == 0:
-            raise ValueError(f"flite_voices: expected a non-empty list of voice names, got {names!r}")
-        unknown = [n for n in names if n not in found]
+            raise ValueError(f"{name}_voices: expected a non-empty list of voice names, got {names!r}")
+        unknown = [n for n in names if n not in available]
         if unknown:
-            raise ValueError(f"flite_voices: expected some of {found}, got {unknown}")
+            raise ValueError(f"{name}_voices: expected some of {available}, got {unknown}")
         return float(share), tuple(names)
+
+    def bank(self, voice: str) -> "piper_module.PiperBank":
+        """The rendered bank of one of ``piper_voices`` (loaded, or rendered, once)."""
+        if voice not in self._banks:
+            self._banks[voice] = piper_module.piper_bank(voice, n=self.piper_bank, seed=0, sr=self.sr)
+        return self._banks[voice]
+
+    def _from_bank(self, index: int, before: int, after: int) -> Utterance | None:
+        """Utterance ``index`` drawn from a Piper bank, or ``None`` when it is not one."""
+        r = np.random.default_rng([self.seed, self._split_index, index, 3])
+        if r.random() >= self.piper_share:
+            return None
+        voice = self.piper_voices[int(r.integers(len(self.piper_voices)))]
+        bank = self.bank(voice)
+        k = int(r.integers(len(bank)))
+        if self.max_words is not None and bank.texts[k].count(" ") >= self.max_words:
+            short = [i for i, t in enumerate(bank.texts) if t.count(" ") < self.max_words]
+            if not short:
+                return None
+            k = short[int(r.integers(len(short)))]
+        y = speed_perturb(bank.utterance(k), factor=float(r.uniform(0.85, 1.2)))
+        return self._finish(y, bank.texts[k], voice, 0, 0, 0, before, after)
 
     @staticmethod
     def _range(value: tuple[int, int], *, name: str, low: int, high: int) -> tuple[int, int]:
@@ -290,12 +339,21 @@ class SyntheticSpeech:
         pitch = int(rng.integers(self.pitch[0], self.pitch[1] + 1))
         gap = int(rng.integers(self.word_gap_ms[0], self.word_gap_ms[1] + 1))
         before, after = (int(rng.integers(self.silence_ms[0], self.silence_ms[1] + 1)) for _ in range(2))
+        if self.piper_share:
+            u = self._from_bank(index, before, after)
+            if u is not None:
+                return u
         flite = np.random.default_rng([self.seed, self._split_index, index, 1]) if self.flite_share else None
         if flite is not None and flite.random() < self.flite_share:
             voice, gap = self.flite_voices[int(flite.integers(len(self.flite_voices)))], 0
             y = synthesize_flite(text, voice=voice, rate=rate, pitch=pitch, sr=self.sr, pad_ms=0)
         else:
             y = synthesize(text, voice=voice, rate=rate, pitch=pitch, word_gap_ms=gap, sr=self.sr, pad_ms=0)
+        return self._finish(y, text, voice, rate, pitch, gap, before, after)
+
+    def _finish(
+        self, y: np.ndarray, text: str, voice: str, rate: int, pitch: int, gap: int, before: int, after: int,
+    ) -> Utterance:
         if self.lowpass_hz is not None:
             y = _lowpass(y, sr=self.sr, cutoff_hz=self.lowpass_hz)
         y = np.concatenate([

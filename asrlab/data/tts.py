@@ -385,6 +385,15 @@ def _check_range(value: object, *, name: str, low: float, high: float, unit: str
     return float(value)
 
 
+def _check_text(text: object) -> str:
+    """The text a second engine (Flite, Piper) is asked to speak, checked."""
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected a string to speak, got {type(text).__name__} {text!r}"[:160])
+    if not text.strip() or "\0" in text:
+        raise ValueError(f"text: expected some printable words to speak, got {text!r}"[:160])
+    return text
+
+
 def _finish(y: np.ndarray, *, text: str, native_sr: int, sr: int, pad_ms: float) -> np.ndarray:
     """An engine's raw samples -> the returned speech: trimmed to its sound plus exactly
     ``pad_ms`` (the engine's own quiet samples, zeros where it has none; see
