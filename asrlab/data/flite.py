@@ -167,3 +167,20 @@ def synthesize_flite(
         finally:
             lib.delete_wave(wave)
     return _finish(y, text=text, native_sr=native, sr=sr, pad_ms=pad)
+
+
+#: The voices worth a bank (:mod:`asrlab.data.bank`): the statistical ones, too slow to
+#: speak live into a training stream.
+SLOW_VOICES = ("flite-awb", "flite-rms", "flite-slt")
+
+
+def _render(voice: str, text: str, rng: np.random.Generator, *, sr: int) -> tuple[np.ndarray, int, int]:
+    """One bank utterance ``(samples at sr trimmed to the speech, rate, pitch)`` at a
+    random rate (120-220 words per minute) and pitch (25-75)."""
+    rate, pitch = int(rng.integers(120, 221)), int(rng.integers(25, 76))
+    return synthesize_flite(text, voice=voice, rate=rate, pitch=pitch, sr=sr, pad_ms=0), rate, pitch
+
+
+def _identity(voice: str) -> bytes:
+    """What a bank of ``voice`` depends on: the voice and its speaking-rate scale."""
+    return f"{voice}|{FLITE_VOICES[voice]}".encode()

