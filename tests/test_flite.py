@@ -65,6 +65,31 @@ def test_threads_get_the_same_samples_as_one_caller():
     assert all(np.array_equal(got[job], expected[job]) for job in jobs)
 
 
+def test_espeak_speaking_in_another_thread_does_not_change_flite_samples():
+    # Both engines seed and draw from the C library's one rand(): with a lock each, an
+    # espeak-ng call in another thread changed every one of these Flite utterances.
+    import threading
+
+    text, words = "call four two one", "turn the radio off"
+    expected = {v: data.synthesize_flite(text, voice=v) for v in ("flite-rms", "flite-slt")}
+    alone = data.synthesize(words, voice="en-us+gen3")  # a breathy voice: it draws noise too
+    spoken, stop = [], threading.Event()
+
+    def espeak():
+        while not stop.is_set():
+            spoken.append(data.synthesize(words, voice="en-us+gen3"))
+
+    worker = threading.Thread(target=espeak)
+    worker.start()
+    try:
+        same = [np.array_equal(y, data.synthesize_flite(text, voice=v)) for _ in range(4) for v, y in expected.items()]
+    finally:
+        stop.set()
+        worker.join()
+    assert same == [True] * 8
+    assert spoken and all(np.array_equal(y, alone) for y in spoken)
+
+
 def _median_f0(y: np.ndarray) -> float:
     return float(np.median(librosa.yin(y, fmin=50, fmax=500, sr=16000, frame_length=1024)))
 

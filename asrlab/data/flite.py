@@ -21,11 +21,11 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
-import threading
 
 import numpy as np
 
 from asrlab._validate import check_sr
+from asrlab.data.tts import _LOCK  # shared with espeak-ng: both use the C library's rand()
 
 __all__ = ["flite_voices", "synthesize_flite", "FLITE_VOICES"]
 
@@ -40,7 +40,6 @@ FLITE_VOICES: dict[str, tuple[str, float]] = {
     "flite-slt": ("cmu_us_slt", 1.05),
 }
 
-_LOCK = threading.RLock()
 #: How to install Flite, for the messages that say it is missing.
 _INSTALL = "on Debian or Ubuntu: apt install libflite1"
 _MISSING = f"needs the Flite library ({_INSTALL})"

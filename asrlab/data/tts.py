@@ -46,6 +46,10 @@ _POS_CHARACTER = 1
 # English voices whose text rules read Latin script (the Shavian-alphabet voice does not).
 _EXCLUDED_BASES = {"en-shaw"}
 
+#: Held by every call that speaks: espeak-ng is global state, and it and Flite's voices
+#: (:mod:`asrlab.data.flite`) both seed and draw from the C library's one random-number
+#: generator, so that two engines speaking in two threads at once would change each
+#: other's samples.
 _LOCK = threading.RLock()
 _LIB_COPY: dict[str, str] = {}  # "path" -> this process tree's private copy of the library
 
