@@ -25,7 +25,7 @@ import functools
 import numpy as np
 
 from asrlab._validate import check_sr
-from asrlab.data.tts import _LOCK  # shared with espeak-ng: both use the C library's rand()
+from asrlab.data.tts import _LOCK, _seed_c_rand  # shared with espeak-ng: both use the C library's rand()
 
 __all__ = ["flite_voices", "synthesize_flite", "FLITE_VOICES"]
 
@@ -155,7 +155,7 @@ def synthesize_flite(
     with _LOCK:
         lib.feat_set_float(features, b"duration_stretch", FLITE_VOICES[voice][1] * 175.0 / rate_wpm)
         lib.feat_set_float(features, b"f0_shift", 2.0 ** ((pitch_v - 50.0) / 80.0))
-        ctypes.CDLL(None).srand(1)  # the statistical voices' excitation noise uses rand()
+        _seed_c_rand()
         wave = lib.flite_text_to_wave(text.encode("utf-8"), handle)
         if not wave:
             raise RuntimeError(f"Flite failed to speak {text[:40]!r}")

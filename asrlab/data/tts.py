@@ -54,6 +54,17 @@ _LOCK = threading.RLock()
 _LIB_COPY: dict[str, str] = {}  # "path" -> this process tree's private copy of the library
 
 
+def _seed_c_rand() -> None:
+    """Seed the C library's ``rand()`` (espeak-ng's breath noise and Flite's statistical
+    voices draw from it); call with ``_LOCK`` held, just before speaking."""
+    _c_library().srand(1)
+
+
+@functools.lru_cache(maxsize=1)
+def _c_library() -> ctypes.CDLL:
+    return ctypes.CDLL(None)
+
+
 class _Voice(ctypes.Structure):
     _fields_ = [
         ("name", ctypes.c_char_p),
@@ -489,7 +500,7 @@ def synthesize(
         for param, value in ((_RATE, rate_wpm), (_PITCH, pitch_v), (_WORDGAP, gap)):
             lib.espeak_SetParameter(param, value, 0)
         lib.espeak_ng_SetRandSeed(1)
-        ctypes.CDLL(None).srand(1)  # the breath noise uses the C library's generator
+        _seed_c_rand()
         status = lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
         if status != 0:
             raise RuntimeError(f"espeak-ng failed to speak {text[:40]!r} (status {status})")
