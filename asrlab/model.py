@@ -331,12 +331,97 @@ def _reverse_index(lengths: torch.Tensor, t: int) -> torch.Tensor:
     return torch.where(valid, lengths[:, None] - 1 - steps, steps)
 
 
+class _GRURecurrence(torch.autograd.Function):
+    """The recurrence of several GRU directions at once, with a hand-written backward.
+
+    ``gi``: ``(T, D, B, 3H)``, each direction's input projection ``W_ih x + b_ih`` (gates
+    r, z, n as in :class:`torch.nn.GRU`); ``w_hh``: ``(D, 3H, H)``; ``b_hh``: ``(D, 3H)``.
+    Returns the hidden states ``(T, D, B, H)``, starting from zeros.
+
+    On a CPU, :class:`torch.nn.GRU` trains one small autograd node at a time for every
+    step of every direction; here one batched matrix product per step serves all the
+    directions, and the backward pass is one loop over the steps with its gate
+    derivatives precomputed for all of them.  The numbers are those of ``torch.nn.GRU``
+    (``tests/test_model.py`` compares outputs and gradients).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, gi: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.Tensor) -> torch.Tensor:
+        steps, d, b, h3 = gi.shape
+        h = h3 // 3
+        w_t = w_hh.transpose(1, 2)
+        bias = b_hh[:, None, :]
+        hs = gi.new_zeros(steps + 1, d, b, h)  # hs[0] is the initial state
+        gh = gi.new_empty(steps, d, b, h3)  # W_hh h + b_hh
+        gates = gi.new_empty(steps, d, b, h3)  # r, z, n after their nonlinearities
+        # unbind once: indexing a tensor anew at every step costs more than the step's arithmetic
+        rows = zip(gi.unbind(0), gates.unbind(0), gh.unbind(0), hs.unbind(0), hs[1:].unbind(0))
+        for x, g, gh_t, h_prev, h_next in rows:
+            torch.baddbmm(bias, h_prev, w_t, out=gh_t)
+            torch.sigmoid(x[..., : 2 * h] + gh_t[..., : 2 * h], out=g[..., : 2 * h])
+            n = torch.tanh(torch.addcmul(x[..., 2 * h :], g[..., :h], gh_t[..., 2 * h :]), out=g[..., 2 * h :])
+            torch.lerp(n, h_prev, g[..., h : 2 * h], out=h_next)  # (1 - z) n + z h
+        ghn = gh[..., 2 * h :]  # which r multiplies
+        ctx.save_for_backward(w_hh, hs, gates, ghn)
+        return hs[1:]
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        w_hh, hs, gates, ghn = ctx.saved_tensors
+        steps, d, b, h3 = gates.shape
+        h = h3 // 3
+        r, z, n = gates[..., :h], gates[..., h : 2 * h], gates[..., 2 * h :]
+        prev = hs[:-1]
+        to_n = (1 - z) * (1 - n * n)  # d h_t / d (pre-tanh n)
+        to_z = (prev - n) * z * (1 - z)  # d h_t / d (pre-sigmoid z)
+        n_to_r = ghn * r * (1 - r)  # d (pre-tanh n) / d (pre-sigmoid r)
+        d_gi = torch.empty_like(gates)
+        d_gh = torch.empty_like(gates)
+        dh = grad.new_zeros(d, b, h)
+        rows = zip(*(t.unbind(0) for t in (grad, d_gi, d_gh, to_n, to_z, n_to_r, r, z)))
+        for g, d_gi_t, d_gh_t, to_n_t, to_z_t, n_to_r_t, r_t, z_t in reversed(list(rows)):
+            dh = dh + g
+            dn = torch.mul(dh, to_n_t, out=d_gi_t[..., 2 * h :])
+            torch.mul(dh, to_z_t, out=d_gi_t[..., h : 2 * h])
+            torch.mul(dn, n_to_r_t, out=d_gi_t[..., :h])
+            d_gh_t[..., : 2 * h] = d_gi_t[..., : 2 * h]
+            torch.mul(dn, r_t, out=d_gh_t[..., 2 * h :])
+            dh = torch.baddbmm(dh * z_t, d_gh_t, w_hh)
+        d_w = d_b = None
+        flat = d_gh.transpose(0, 1).reshape(d, steps * b, h3)
+        if ctx.needs_input_grad[1]:
+            d_w = torch.bmm(flat.transpose(1, 2), prev.transpose(0, 1).reshape(d, steps * b, h))
+        if ctx.needs_input_grad[2]:
+            d_b = flat.sum(1)
+        return d_gi, d_w, d_b
+
+
+def _gru_directions(inputs: Sequence[torch.Tensor], grus: Sequence[nn.GRU]) -> list[torch.Tensor]:
+    """Outputs ``(B, T, H)`` of one-layer, batch-first ``grus`` on their ``(B, T, I)``
+    inputs, as ``gru(x)[0]`` gives, computed by :class:`_GRURecurrence` in one pass."""
+    x = torch.stack(list(inputs))  # (D, B, T, I)
+    d, b, steps, size = x.shape
+    w_ih = torch.stack([g.weight_ih_l0 for g in grus])
+    b_ih = torch.stack([g.bias_ih_l0 for g in grus])
+    gi = torch.baddbmm(b_ih[:, None, :], x.reshape(d, b * steps, size), w_ih.transpose(1, 2))
+    gi = gi.view(d, b, steps, -1).permute(2, 0, 1, 3).contiguous()  # (T, D, B, 3H)
+    w_hh = torch.stack([g.weight_hh_l0 for g in grus])
+    b_hh = torch.stack([g.bias_hh_l0 for g in grus])
+    hs = _GRURecurrence.apply(gi, w_hh, b_hh)  # (T, D, B, H)
+    return [hs[:, k].transpose(0, 1) for k in range(d)]
+
+
 class BiGRU(nn.Module):
     """A stack of bidirectional GRU layers that ignores padding exactly.
 
     The backward direction reads each sequence reversed *within its own length*, so a
     padded utterance in a batch gives the same outputs as the utterance alone, without
     packed sequences (which are several times slower on a CPU).
+
+    Training on a CPU takes a faster route with the same numbers: both directions of a
+    layer step together through :class:`_GRURecurrence` (a 3-minute CPU budget then
+    gives about 30% more steps); elsewhere, and without gradients, each direction is its
+    :class:`torch.nn.GRU`.  The parameters are those GRUs' either way.
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
@@ -354,8 +439,12 @@ class BiGRU(nn.Module):
         for i, (fwd, bwd) in enumerate(zip(self.forward_layers, self.backward_layers)):
             if i > 0:
                 x = self.dropout(x)
-            ahead, _ = fwd(x)
-            back, _ = bwd(x.gather(1, index.expand(-1, -1, x.shape[2])))
+            reversed_x = x.gather(1, index.expand(-1, -1, x.shape[2]))
+            if x.device.type == "cpu" and torch.is_grad_enabled():
+                ahead, back = _gru_directions([x, reversed_x], [fwd, bwd])
+            else:
+                ahead, _ = fwd(x)
+                back, _ = bwd(reversed_x)
             back = back.gather(1, index.expand(-1, -1, back.shape[2]))
             x = torch.cat([ahead, back], dim=-1)
         return x

@@ -83,6 +83,83 @@ def test_padding_never_changes_an_utterances_output(net, n_samples, seed):
             torch.testing.assert_close(batch_lp[i, :n], alone[0], atol=2e-5, rtol=1e-5)
 
 
+def _packed_reference(bigru: model.BiGRU, layers: int) -> torch.nn.GRU:
+    """torch's own bidirectional GRU with ``bigru``'s weights, to run on packed sequences."""
+    first = bigru.forward_layers[0]
+    ref = torch.nn.GRU(first.input_size, first.hidden_size, num_layers=layers, bidirectional=True, batch_first=True)
+    ref = ref.to(first.weight_ih_l0.dtype)
+    with torch.no_grad():
+        for layer in range(layers):
+            for suffix, gru in (("", bigru.forward_layers[layer]), ("_reverse", bigru.backward_layers[layer])):
+                for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+                    getattr(ref, f"{name}_l{layer}{suffix}").copy_(getattr(gru, f"{name}_l0"))
+    return ref
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=30), min_size=1, max_size=5),
+    st.integers(1, 3), st.integers(1, 24), st.integers(1, 20), st.integers(0, 1000),
+)
+def test_bigru_trains_with_the_outputs_and_gradients_of_torchs_packed_bidirectional_gru(lengths, layers, size, hidden, seed):
+    """On a CPU with gradients, BiGRU steps both directions through its own recurrence;
+    torch.nn.GRU(bidirectional=True) on packed sequences is the reference."""
+    torch.manual_seed(seed)
+    bigru = model.BiGRU(size, hidden, layers=layers, dropout=0.0).double()
+    ref = _packed_reference(bigru, layers)
+    lengths_t = torch.tensor(lengths)
+    x = torch.randn(len(lengths), max(lengths), size, dtype=torch.double)
+    valid = (torch.arange(max(lengths))[None, :] < lengths_t[:, None])[:, :, None].double()
+    upstream = torch.randn(len(lengths), max(lengths), 2 * hidden, dtype=torch.double) * valid
+
+    ours_x = x.clone().requires_grad_()
+    ours = bigru(ours_x, lengths_t)
+    (ours * upstream).sum().backward()
+
+    ref_x = x.clone().requires_grad_()
+    packed = torch.nn.utils.rnn.pack_padded_sequence(ref_x, lengths_t, batch_first=True, enforce_sorted=False)
+    theirs, _ = torch.nn.utils.rnn.pad_packed_sequence(ref(packed)[0], batch_first=True, total_length=max(lengths))
+    (theirs * upstream).sum().backward()
+
+    torch.testing.assert_close(ours * valid, theirs, rtol=1e-9, atol=1e-12)
+    torch.testing.assert_close(ours_x.grad, ref_x.grad, rtol=1e-9, atol=1e-12)
+    for layer in range(layers):
+        for suffix, gru in (("", bigru.forward_layers[layer]), ("_reverse", bigru.backward_layers[layer])):
+            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+                torch.testing.assert_close(
+                    getattr(gru, f"{name}_l0").grad, getattr(ref, f"{name}_l{layer}{suffix}").grad, rtol=1e-9, atol=1e-12,
+                )
+    with torch.no_grad():  # the route without gradients (each direction's torch.nn.GRU)
+        torch.testing.assert_close(bigru(x, lengths_t), ours.detach(), rtol=1e-9, atol=1e-12)
+
+
+def test_the_models_gradients_in_float32_match_those_of_torchs_gru_route():
+    """The whole model, as it trains: one float32 step's gradients with the CPU recurrence
+    and with torch.nn.GRU per direction (the route of other devices) agree."""
+    torch.manual_seed(1)
+    net = TinyCTC()
+    rng = np.random.default_rng(1)
+    batch, lengths = model.pad_batch([rng.standard_normal(n).astype(np.float32) * 0.1 for n in (16000, 9000, 4000)])
+    targets, target_lengths = torch.tensor([8, 16, 1, 22, 17, 9, 5, 19]), torch.tensor([5, 2, 1])
+
+    def gradients() -> list[torch.Tensor]:
+        net.zero_grad()
+        log_probs, out_lengths = net(batch, lengths)
+        torch.nn.functional.ctc_loss(log_probs.transpose(0, 1), targets, out_lengths, target_lengths).backward()
+        return [p.grad.clone() for p in net.parameters()]
+
+    ours = gradients()
+    original = model._gru_directions
+    try:
+        model._gru_directions = lambda inputs, grus: [gru(x)[0] for x, gru in zip(inputs, grus)]
+        theirs = gradients()
+    finally:
+        model._gru_directions = original
+    assert len(ours) == len(theirs) == len(list(net.parameters())) == 26
+    for a, b in zip(ours, theirs):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+
+
 @settings(max_examples=10, deadline=None)
 @given(
     st.integers(min_value=400, max_value=12000), st.integers(min_value=0, max_value=1000), st.sampled_from([32, 80])
