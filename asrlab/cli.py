@@ -58,6 +58,16 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _decay(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a decay from 0 (no averaging) to below 1, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a decay from 0 (no averaging) to below 1, got {text!r}")
+    return value
+
+
 def _share(text: str) -> float:
     try:
         value = float(text)
@@ -111,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epoch-size", type=_positive_int, default=None, help="synthetic utterances per epoch")
     p.add_argument("--val-size", type=_positive_int, default=None, help="synthetic validation utterances")
     p.add_argument("--patience", type=_positive_int, default=None, help="early stopping patience in epochs")
+    p.add_argument("--ema-decay", type=_decay, default=None, metavar="DECAY",
+                   help="keep a moving average of the weights with this decay per step (default 0.998; 0: off)")
     p.add_argument("--fmax", type=_positive_float, default=None, help="highest mel frequency in Hz (4000 for 8 kHz audio)")
     p.add_argument("--n-mels", type=_positive_int, default=None, help="mel bands of the model (default 32)")
     p.add_argument("--lowpass-hz", type=_positive_float, default=None, help="low-pass the synthetic training audio")
@@ -177,8 +189,8 @@ def train_settings(args: argparse.Namespace) -> tuple[dict[str, Any], ModelConfi
     from asrlab.train import TELEPHONE_MODEL, TELEPHONE_OPTIONS
 
     names = (
-        "batch_size", "lr", "threads", "workers", "epoch_size", "val_size", "patience", "lowpass_hz",
-        "generated_voices", "flite_share", "bank_share",
+        "batch_size", "lr", "threads", "workers", "epoch_size", "val_size", "patience", "ema_decay",
+        "lowpass_hz", "generated_voices", "flite_share", "bank_share",
     )
     options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     for name in ("vtlp", "speed"):

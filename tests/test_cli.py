@@ -211,6 +211,16 @@ def test_train_settings_of_the_telephone_preset_and_the_augmentation_options():
     assert options == {"flite_share": 0.2}
     options, _ = parse("--telephone", "--bank-share", "0.5")
     assert options["bank_share"] == 0.5
+    options, _ = parse("--ema-decay", "0")
+    assert options == {"ema_decay": 0.0}
+
+
+@pytest.mark.parametrize("value", ["1", "-0.1", "nan", "half"])
+def test_a_bad_ema_decay_is_one_clear_line(value, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--out", "m.pt", "--ema-decay", value])
+    assert info.value.code == 2
+    assert f"--ema-decay: expected a decay from 0 (no averaging) to below 1, got '{value}'" in capsys.readouterr().err
 
 
 def test_the_telephone_preset_leaves_a_missing_engine_out_with_a_note(monkeypatch, tmp_path, capsys):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
+from torch.optim.optimizer import register_optimizer_step_post_hook
 
 from asrlab import data, model, train
 from asrlab.model import ModelConfig, TinyCTC
@@ -54,6 +55,8 @@ def test_lr_schedule_warms_up_then_anneals_to_zero():
         ({"flite_share": 0.95}, "flite_share: expected a share from 0 to 0.9, got 0.95"),
         ({"flite_share": True}, "flite_share: expected a share from 0 to 0.9, got True"),
         ({"flite_voices": "flite-kal"}, "flite_voices: expected a list of Flite voice names, got 'flite-kal'"),
+        ({"ema_decay": 1.0}, "ema_decay: expected None or a decay in [0, 1), got 1.0"),
+        ({"ema_decay": True}, "ema_decay: expected None or a decay in [0, 1), got True"),
     ],
 )
 def test_train_config_rejects_bad_budgets(kwargs, message):
@@ -128,6 +131,42 @@ def test_training_is_reproducible_with_a_seed():
     assert a.history["train loss"] == b.history["train loss"]
     for (name, pa), pb in zip(a.model.state_dict().items(), b.model.state_dict().values()):
         torch.testing.assert_close(pa, pb, rtol=0, atol=0, msg=name)
+
+
+def test_the_model_returned_and_saved_is_the_moving_average_of_the_trained_weights(tmp_path):
+    """Every optimiser step's weights are recorded by a hook, and the average is computed
+    by hand from them: ``avg += (w - avg) * (1 - d)``, with ``d = min(decay, (1 + n) / (10 + n))``
+    after ``n`` updates."""
+    kwargs = dict(minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4,
+                  epoch_size=16, val_size=4, workers=0, seed=5, lr=5e-3)
+    steps: list[list[torch.Tensor]] = []
+
+    def record(optimiser, args, kw):  # noqa: ANN001
+        steps.append([p.detach().clone() for group in optimiser.param_groups for p in group["params"]])
+
+    handle = register_optimizer_step_post_hook(record)
+    try:
+        averaged = train.train(out=tmp_path / "m.pt", ema_decay=0.998, **kwargs)
+        recorded, steps[:] = steps[:], []
+        plain = train.train(ema_decay=None, **kwargs)
+    finally:
+        handle.remove()
+    assert len(recorded) == len(steps) == averaged.steps == 4
+    for a, b in zip(recorded, steps):  # the average never changes the training itself
+        for pa, pb in zip(a, b):
+            torch.testing.assert_close(pa, pb, rtol=0, atol=0)
+    expected = [w.clone() for w in recorded[0]]
+    for n, weights in enumerate(recorded[1:], start=1):
+        d = min(0.998, (1 + n) / (10 + n))
+        expected = [e + (w - e) * (1 - d) for e, w in zip(expected, weights)]
+    for e, got in zip(expected, averaged.model.parameters()):
+        torch.testing.assert_close(got.detach(), e, rtol=1e-6, atol=1e-7)
+    assert any(not torch.equal(a.detach(), b.detach()) for a, b in zip(averaged.model.parameters(), plain.model.parameters()))
+    for (name, p), w in zip(plain.model.named_parameters(), steps[-1]):  # without it: the last weights
+        torch.testing.assert_close(p.detach(), w, rtol=0, atol=0, msg=name)
+    saved, _ = model.load_checkpoint(tmp_path / "m.pt")
+    for p, e in zip(saved.parameters(), expected):
+        torch.testing.assert_close(p.detach(), e, rtol=1e-6, atol=1e-7)
 
 
 def test_speed_and_vtlp_augmentation_are_seeded_and_change_the_training_data(tmp_path):
