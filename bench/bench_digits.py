@@ -1,15 +1,16 @@
 """Benchmark: a recogniser trained only on synthetic speech, tested on real people's digits.
 
 This is the domain-shift story of lessons 10 and 11.  The model is trained for
-``ASRLAB_BENCH_MINUTES`` minutes (default 3) on the synthetic stream with the telephone
-recipe of ``asrlab train --telephone`` (:data:`asrlab.train.TELEPHONE_OPTIONS` and
-:data:`asrlab.train.TELEPHONE_MODEL`: audio and mel bands up to 4 kHz, because
-spoken-digit corpora are recorded at 8 kHz; features floored 60 dB below the peak;
-silence around the words from 0 ms; 40% of the speech from the banks of Piper's neural
-voice ``joe`` and Flite's ``awb``, ``rms`` and ``slt``, and 35% of the rest from Flite's
-``kal``, where the system has Flite, e.g. Debian's ``libflite1``; the banks are rendered
-once, before the clock starts).  It is then tested on isolated spoken digits in the
-Free Spoken Digit Dataset's layout (``recordings/<digit>_<speaker>_<index>.wav``):
+``ASRLAB_BENCH_MINUTES`` minutes (default 3) with the seed ``ASRLAB_BENCH_SEED`` (default
+0) on the synthetic stream with the telephone recipe of ``asrlab train --telephone``
+(:data:`asrlab.train.TELEPHONE_OPTIONS` and :data:`asrlab.train.TELEPHONE_MODEL`: audio and
+mel bands up to 4 kHz, because spoken-digit corpora are recorded at 8 kHz; features floored
+60 dB below the peak; silence around the words from 0 ms; 40% of the speech from the banks
+of Piper's neural voice ``joe`` and Flite's ``awb``, ``rms`` and ``slt``, and 35% of the
+rest from Flite's ``kal``, where the system has Flite, e.g. Debian's ``libflite1``; the
+banks are rendered once, before the clock starts).  It is then tested on isolated spoken
+digits in the Free Spoken Digit Dataset's layout
+(``recordings/<digit>_<speaker>_<index>.wav``):
 
 * ``ASRLAB_FSDD=<folder>``: a checkout of the Free Spoken Digit Dataset (all recordings);
 * otherwise the real recordings of digits that Debian packages install, when present:
@@ -65,6 +66,7 @@ def run() -> list[tuple[str, object, object, float | None]]:
 
     minutes = float(os.environ.get("ASRLAB_BENCH_MINUTES", "3"))
     threads = int(os.environ.get("ASRLAB_BENCH_THREADS", "1"))
+    seed = int(os.environ.get("ASRLAB_BENCH_SEED", "0"))
     torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as tmp:
         root = os.environ.get("ASRLAB_FSDD")
@@ -80,7 +82,7 @@ def run() -> list[tuple[str, object, object, float | None]]:
         n_speakers = len({Path(e.path).stem.split("_")[1] for e in entries})
         options, notes = without_missing_engines(dict(TELEPHONE_OPTIONS))
         result = train(
-            minutes=minutes, progress=False, seed=0, threads=threads, model_config=ModelConfig(**TELEPHONE_MODEL),
+            minutes=minutes, progress=False, seed=seed, threads=threads, model_config=ModelConfig(**TELEPHONE_MODEL),
             **options,
         )
         model = result.model
@@ -97,7 +99,7 @@ def run() -> list[tuple[str, object, object, float | None]]:
          None, None),
         ("training speech from Flite's kal, of the rest", f"{options['flite_share']:.0%}", None, None),
         *[(f"left out: {note.removeprefix('--telephone: ')}", "-", None, None) for note in notes],
-        (f"training steps in {minutes:g} min", f"{result.steps}", None, None),
+        (f"training steps in {minutes:g} min (seed {seed})", f"{result.steps}", None, None),
         (f"digits right, greedy, after {minutes:g} min synthetic", f"{100 * right(greedy):.1f}%", None, None),
         ("digits right, beam 8 + digit vocabulary", f"{100 * right(beam):.1f}%", None, None),
     ]
