@@ -103,7 +103,9 @@ class TrainConfig:
         patience: Stop after this many epochs without a better validation CER
             (default ``None``: never stop early).
         spec_augment: Apply SpecAugment masks to training features (default False:
-            within a few CPU minutes it slows convergence).
+            within a few CPU minutes it slows convergence; with the ``--telephone`` recipe,
+            3-minute runs with seeds 0, 1 and 2 got 50%, 50% and 55% of the real spoken
+            digits right greedy with it, against 45%, 85% and 80% without).
         clip_norm: Gradient-norm clipping (default 5.0).
         ema_decay: Validate, keep and return an exponential moving average of the
             weights, updated after every step with this decay (default 0.998: about the
@@ -123,7 +125,9 @@ class TrainConfig:
             default ``None``: none.
         vtlp: Range ``(low, high)`` of vocal-tract-length warp factors
             (:func:`asrlab.model.warp_frequencies`) drawn per training utterance;
-            default ``None``: none.
+            default ``None``: none.  With the ``--telephone`` recipe, ``(0.9, 1.1)`` got
+            50%, 60% and 70% of the real spoken digits right greedy (3 minutes, seeds 0,
+            1 and 2), against 45%, 85% and 80% without.
         silence_ms: Range ``(low, high)`` of silence added before and after each
             synthetic training utterance, in ms (default ``(10, 150)``: shorter than the
             ``(30, 300)`` of :class:`asrlab.data.SyntheticSpeech`, so that a step spends
@@ -162,7 +166,8 @@ class TrainConfig:
             and 80%, 80% and 90% with the digit vocabulary, against 35%, 35%, 30% and
             70%, 65%, 60% without banks; 0.2 of ``joe`` alone got 45%, 30% and 50%, and
             85%, 65% and 85%; 0.3 of ``joe`` and ``slt`` 55%, 50% and 60%, and 75%, 85%
-            and 80%.  Bank draws cost the data worker less than espeak-ng's synthesis,
+            and 80%; after the faster GRU route and with the weight average, 0.4 got 45%,
+            85% and 80% and 0.6 got 50%, 60% and 70%.  Bank draws cost the data worker less than espeak-ng's synthesis,
             so the runs also took more steps (2,370-2,710 instead of 2,000-2,270).
         bank_voices: The voices to draw from (default ``None``: all that were found).
         bank_size: Utterances in each voice's bank (default 1500).
