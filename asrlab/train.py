@@ -122,7 +122,9 @@ class TrainConfig:
         speed: Range ``(low, high)`` of speed-perturbation factors for the synthetic
             training audio (:func:`asrlab.data.speed_perturb`: faster is also higher,
             formants included, like a shorter vocal tract), drawn per utterance;
-            default ``None``: none.
+            default ``None``: none.  With the ``--telephone`` recipe, ``(0.9, 1.1)`` got
+            40%, 60% and 75% of the real spoken digits right greedy (3 minutes, seeds 0,
+            1 and 2), against 45%, 85% and 80% without.
         vtlp: Range ``(low, high)`` of vocal-tract-length warp factors
             (:func:`asrlab.model.warp_frequencies`) drawn per training utterance;
             default ``None``: none.  With the ``--telephone`` recipe, ``(0.9, 1.1)`` got
