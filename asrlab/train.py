@@ -169,8 +169,9 @@ class TrainConfig:
             70%, 65%, 60% without banks; 0.2 of ``joe`` alone got 45%, 30% and 50%, and
             85%, 65% and 85%; 0.3 of ``joe`` and ``slt`` 55%, 50% and 60%, and 75%, 85%
             and 80%; after the faster GRU route and with the weight average, 0.4 got 45%,
-            85% and 80% and 0.6 got 50%, 60% and 70%.  Bank draws cost the data worker less than espeak-ng's synthesis,
-            so the runs also took more steps (2,370-2,710 instead of 2,000-2,270).
+            85% and 80% and 0.6 got 50%, 60% and 70%.  Bank draws cost the data worker
+            less than espeak-ng's synthesis, so the runs also took more steps (2,370-2,710
+            instead of 2,000-2,270).
         bank_voices: The voices to draw from (default ``None``: all that were found).
         bank_size: Utterances in each voice's bank (default 1500).
 

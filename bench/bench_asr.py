@@ -31,7 +31,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from bench._timing import best_of
+from bench._timing import best_of, training_budget
 
 
 def run() -> list[tuple[str, object, object, float | None]]:
@@ -40,9 +40,7 @@ def run() -> list[tuple[str, object, object, float | None]]:
     from asrlab.model import TinyCTC, count_parameters, load_checkpoint, transcribe
     from asrlab.train import evaluate, train
 
-    minutes = float(os.environ.get("ASRLAB_BENCH_MINUTES", "3"))
-    threads = int(os.environ.get("ASRLAB_BENCH_THREADS", "1"))
-    seed = int(os.environ.get("ASRLAB_BENCH_SEED", "0"))
+    minutes, threads, seed = training_budget()
     torch.set_num_threads(threads)
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:

@@ -33,6 +33,8 @@ import numpy as np
 import soundfile as sf
 import torch
 
+from bench._timing import training_budget
+
 _DEBIAN_SOURCES = {  # speaker -> file of each digit 0-9
     "saytime": "/usr/share/saytime/{d}.au",
     "asterisk": "/usr/share/asterisk/sounds/en/digits/{d}.wav",
@@ -64,9 +66,7 @@ def run() -> list[tuple[str, object, object, float | None]]:
     from asrlab.model import ModelConfig, decode, logits_for, prepare_audio, vocabulary_decoder
     from asrlab.train import TELEPHONE_MODEL, TELEPHONE_OPTIONS, train
 
-    minutes = float(os.environ.get("ASRLAB_BENCH_MINUTES", "3"))
-    threads = int(os.environ.get("ASRLAB_BENCH_THREADS", "1"))
-    seed = int(os.environ.get("ASRLAB_BENCH_SEED", "0"))
+    minutes, threads, seed = training_budget()
     torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as tmp:
         root = os.environ.get("ASRLAB_FSDD")
