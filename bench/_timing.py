@@ -19,10 +19,42 @@ def best_of(fn: Callable[[], object], *, repeat: int = 5, number: int = 1) -> fl
     return best
 
 
-def training_budget() -> tuple[float, int, int]:
-    """``(minutes, threads, seed)`` of a training benchmark: ``ASRLAB_BENCH_MINUTES``
-    (default 3), ``ASRLAB_BENCH_THREADS`` (default 1) and ``ASRLAB_BENCH_SEED`` (default 0)."""
-    minutes = float(os.environ.get("ASRLAB_BENCH_MINUTES", "3"))
-    threads = int(os.environ.get("ASRLAB_BENCH_THREADS", "1"))
-    seed = int(os.environ.get("ASRLAB_BENCH_SEED", "0"))
-    return minutes, threads, seed
+def training_budget() -> tuple[float, int, tuple[int, ...]]:
+    """``(minutes, threads, seeds)`` of a training benchmark: ``ASRLAB_BENCH_MINUTES``
+    (default 3), ``ASRLAB_BENCH_THREADS`` (default 1) and ``ASRLAB_BENCH_SEED`` (default 0;
+    several seeds train one model each: ``0,2,5`` or ``0-5``).
+
+    Raises:
+        SystemExit: a value that is not a number of minutes, threads or seeds, with one
+            line that names the variable, what it takes and what it got.
+    """
+    minutes = _number("ASRLAB_BENCH_MINUTES", "3", float, "a positive number of minutes, e.g. 3 or 0.5")
+    threads = _number("ASRLAB_BENCH_THREADS", "1", int, "a positive number of threads, e.g. 1")
+    return minutes, threads, parse_seeds(os.environ.get("ASRLAB_BENCH_SEED", "0"))
+
+
+def _number(name: str, default: str, kind: type, expected: str) -> float:
+    text = os.environ.get(name, default)
+    try:
+        value = kind(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < float("inf"):
+        raise SystemExit(f"{name}: expected {expected}, got {text!r}")
+    return value
+
+
+def parse_seeds(text: str) -> tuple[int, ...]:
+    """Seeds from ``"3"``, ``"0,2,5"`` or ``"0-5"`` (ranges and lists mix: ``"0-2,7"``),
+    in the order given, each once.
+
+    Raises:
+        SystemExit: anything else, e.g. ``"x"``, ``"5-2"`` or ``"-1"``.
+    """
+    seeds: dict[int, None] = {}  # ordered, each once
+    for part in text.replace(" ", "").split(","):
+        low, dash, high = part.partition("-")
+        if not low.isdigit() or (dash and not (high.isdigit() and int(high) >= int(low))):
+            raise SystemExit(f"ASRLAB_BENCH_SEED: expected a seed or seeds such as 0, 0,2,5 or 0-5, got {text!r}")
+        seeds.update(dict.fromkeys(range(int(low), int(high if dash else low) + 1)))
+    return tuple(seeds)

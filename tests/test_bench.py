@@ -1,0 +1,97 @@
+"""Tests for the benchmarks' settings and for how the real-digits benchmark reports several
+seeds.  No benchmark is timed here: training is replaced by an untrained model, and the
+decoder by one whose answers the test chooses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from asrlab import data
+from bench import _timing, bench_digits
+
+
+@pytest.mark.parametrize(
+    "text, seeds",
+    [("0", (0,)), ("3", (3,)), ("0,2,5", (0, 2, 5)), ("0-5", (0, 1, 2, 3, 4, 5)), ("0-2,7", (0, 1, 2, 7)),
+     (" 1, 1 ,2", (1, 2)), ("2,0-3", (2, 0, 1, 3))],
+)
+def test_seeds_are_read_as_lists_and_ranges_in_order_each_once(text, seeds):
+    assert _timing.parse_seeds(text) == seeds
+
+
+@pytest.mark.parametrize("text", ["", "x", "-1", "5-2", "1-", "0,,1", "1.5", "0-x"])
+def test_a_bad_seed_list_stops_with_one_line_that_says_what_is_taken(text):
+    with pytest.raises(SystemExit) as info:
+        _timing.parse_seeds(text)
+    assert str(info.value) == f"ASRLAB_BENCH_SEED: expected a seed or seeds such as 0, 0,2,5 or 0-5, got {text!r}"
+
+
+def test_the_training_budget_comes_from_the_environment(monkeypatch):
+    for name in ("ASRLAB_BENCH_MINUTES", "ASRLAB_BENCH_THREADS", "ASRLAB_BENCH_SEED"):
+        monkeypatch.delenv(name, raising=False)
+    assert _timing.training_budget() == (3.0, 1, (0,))
+    monkeypatch.setenv("ASRLAB_BENCH_MINUTES", "0.5")
+    monkeypatch.setenv("ASRLAB_BENCH_THREADS", "2")
+    monkeypatch.setenv("ASRLAB_BENCH_SEED", "1-3")
+    assert _timing.training_budget() == (0.5, 2, (1, 2, 3))
+
+
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [("ASRLAB_BENCH_MINUTES", "soon", "a positive number of minutes, e.g. 3 or 0.5"),
+     ("ASRLAB_BENCH_MINUTES", "-2", "a positive number of minutes, e.g. 3 or 0.5"),
+     ("ASRLAB_BENCH_MINUTES", "nan", "a positive number of minutes, e.g. 3 or 0.5"),
+     ("ASRLAB_BENCH_THREADS", "1.5", "a positive number of threads, e.g. 1"),
+     ("ASRLAB_BENCH_THREADS", "0", "a positive number of threads, e.g. 1")],
+)
+def test_a_bad_budget_stops_with_one_line_naming_the_variable(monkeypatch, name, value, expected):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as info:
+        _timing.training_budget()
+    assert str(info.value) == f"{name}: expected {expected}, got {value!r}"
+
+
+def test_several_seeds_train_one_model_each_and_report_their_mean(tmp_path, monkeypatch):
+    from asrlab import model as model_module
+    from asrlab import train as train_module
+
+    rec = tmp_path / "recordings"
+    rec.mkdir()
+    for d in range(10):  # FSDD's layout: one speaker, "zero" to "nine" at 8 kHz
+        sf.write(rec / f"{d}_robot_0.wav", data.synthesize(data.DIGITS[d], sr=8000), 8000)
+    monkeypatch.setenv("ASRLAB_FSDD", str(tmp_path))
+    monkeypatch.setenv("ASRLAB_BENCH_SEED", "4,1,2")
+    monkeypatch.setenv("ASRLAB_BENCH_MINUTES", "0.5")
+    monkeypatch.setattr(train_module, "TELEPHONE_OPTIONS", {"lowpass_hz": 4000.0, "bank_share": 0.0, "flite_share": 0.0})
+    trained, state = [], {}
+    untrained = model_module.TinyCTC(model_module.ModelConfig(**train_module.TELEPHONE_MODEL)).eval()
+
+    def fake_train(*, minutes, seed, model_config, **options):
+        trained.append((seed, minutes, model_config.n_mels, options["bank_share"]))
+        state.update(seed=seed, calls=0)
+        return train_module.TrainResult(untrained, {}, 1.0, 1.0, 1, 100 + seed, 1.0)
+
+    right = {4: 4, 1: 9, 2: 6}  # files each seed's greedy decoding gets right (of 10)
+    real_decode = model_module.decode
+
+    def chosen_decode(log_probs, **kwargs):
+        real_decode(log_probs, **kwargs)  # the real decoder still runs on the real output
+        i = state["calls"] % 10
+        state["calls"] += 1
+        if kwargs:  # beam search with the digit vocabulary: one more right than greedy
+            return data.DIGITS[i] if i < right[state["seed"]] + 1 else "oh"
+        return data.DIGITS[i] if i < right[state["seed"]] else "oh"
+
+    monkeypatch.setattr(train_module, "train", fake_train)
+    monkeypatch.setattr(model_module, "decode", chosen_decode)
+    report = bench_digits.run()
+    rows = {label: value for label, value, _, _ in report}
+    assert trained == [(4, 0.5, 80, 0.0), (1, 0.5, 80, 0.0), (2, 0.5, 80, 0.0)]
+    assert rows[f"real spoken digits: FSDD at {tmp_path}"] == "10 files, 1 speaker"
+    assert [rows.get(f"training steps in 0.5 min (seed {s})") for s in (4, 1, 2)] == ["104", "101", "102"]
+    every = [value for label, value, _, _ in report if label.startswith("digits right")]  # greedy, beam per seed
+    assert every == ["40.0%", "50.0%", "90.0%", "100.0%", "60.0%", "70.0%"]
+    assert rows["mean of 3 seeds, greedy"] == "63.3% (40-90%, 2 >= 60%)"
+    assert rows["mean of 3 seeds, beam 8 + digit vocabulary"] == f"{np.mean([50, 100, 70]):.1f}% (50-100%, 2 >= 60%)"
