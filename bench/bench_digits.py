@@ -24,7 +24,7 @@ exactly with greedy decoding and with beam search constrained to the vocabulary 
 (:func:`asrlab.ctc.vocabulary_lm`); with several seeds, their mean, range and how many
 reached 60% greedy.  With 20 recordings one file is 5 points and seeds differ by up to 40,
 so judge the recipe by several seeds.  Run: ``python -m bench digits``, e.g.
-``ASRLAB_BENCH_SEED=0-5 python -m bench digits`` (about 3.5 minutes a seed).
+``ASRLAB_BENCH_SEED=0-5 python -m bench digits`` (about 3 minutes a seed, 18 in all).
 """
 
 from __future__ import annotations
