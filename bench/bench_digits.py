@@ -17,13 +17,16 @@ digits in the Free Spoken Digit Dataset's layout
 * otherwise the real recordings of digits that Debian packages install, when present:
   ``saytime`` (``/usr/share/saytime``, one male speaker, 8 kHz mu-law) and
   ``asterisk-core-sounds-en-wav`` (``/usr/share/asterisk/sounds/en/digits``, one female
-  speaker, 8 kHz), "zero" to "nine" from each.
+  speaker, 8 kHz), "zero" to "nine" from each, and ``scid-data`` (``/usr/share/scid/sounds``,
+  the chess database's spoken moves: one male speaker, 11 kHz), "one" to "eight".
 
 Rows: recordings and speakers found, then for each seed the share of digits recognised
-exactly with greedy decoding and with beam search constrained to the vocabulary of digits
-(:func:`asrlab.ctc.vocabulary_lm`); with several seeds, their mean, range and how many
-reached 60% greedy.  With 20 recordings one file is 5 points and seeds differ by up to 40,
-so judge the recipe by several seeds.  Run: ``python -m bench digits``, e.g.
+exactly with greedy decoding (and how many of each speaker's), with beam search
+constrained to the vocabulary of digits (:func:`asrlab.ctc.vocabulary_lm`), and the mean
+CTC loss of the right transcript (nats per recording: lower is better; it moves with
+every recording's probability, not only with those that cross into being right); with
+several seeds, their mean, range and how many reached 60% greedy.  With 28 recordings one file is 3.6 points and seeds differ by
+18 points or more, so judge the recipe by several seeds.  Run: ``python -m bench digits``, e.g.
 ``ASRLAB_BENCH_SEED=0-5 python -m bench digits`` (about 3 minutes a seed, 18 in all).
 """
 
@@ -39,25 +42,27 @@ import torch
 
 from bench._timing import training_budget
 
-_DEBIAN_SOURCES = {  # speaker -> file of each digit 0-9
-    "saytime": "/usr/share/saytime/{d}.au",
-    "asterisk": "/usr/share/asterisk/sounds/en/digits/{d}.wav",
+#: speaker -> (file of digit ``d``, the digits the package speaks)
+_DEBIAN_SOURCES = {
+    "saytime": ("/usr/share/saytime/{d}.au", range(10)),
+    "asterisk": ("/usr/share/asterisk/sounds/en/digits/{d}.wav", range(10)),
+    "scid": ("/usr/share/scid/sounds/{d}.wav", range(1, 9)),  # the ranks of a chess board
 }
 
 
 def debian_digits(folder: Path) -> list[str]:
     """Copy the Debian packages' digit recordings into ``folder`` in FSDD layout.
 
-    Returns the speakers found (a package counts only when all ten digits are there).
+    Returns the speakers found (a package counts only when all its digits are there).
     """
     speakers = []
     rec = folder / "recordings"
     rec.mkdir(parents=True, exist_ok=True)
-    for speaker, pattern in _DEBIAN_SOURCES.items():
-        paths = [Path(pattern.format(d=d)) for d in range(10)]
-        if not all(p.is_file() for p in paths):
+    for speaker, (pattern, digits) in _DEBIAN_SOURCES.items():
+        paths = {d: Path(pattern.format(d=d)) for d in digits}
+        if not all(p.is_file() for p in paths.values()):
             continue
-        for d, path in enumerate(paths):
+        for d, path in paths.items():
             y, sr = sf.read(path, dtype="float32")
             sf.write(rec / f"{d}_{speaker}_0.wav", y, sr, subtype="PCM_16")
         speakers.append(speaker)
@@ -89,6 +94,7 @@ def run() -> list[tuple[str, object, object, float | None]]:
         audio = [prepare_audio(e.path, sr=None, target_sr=model_config.sr) for e in entries]
     lm = vocabulary_decoder(list(DIGITS))
     refs = [e.text for e in entries]
+    speaker_of = [Path(e.path).stem.split("_")[1] for e in entries]
     right = lambda hyps: 100 * float(np.mean([h == r for h, r in zip(hyps, refs)]))  # noqa: E731
     rows = [
         (f"real spoken digits: {source}", f"{len(entries)} files, {n_speakers} speaker{'s' * (n_speakers != 1)}", None, None),
@@ -105,13 +111,17 @@ def run() -> list[tuple[str, object, object, float | None]]:
         log_probs = [
             lp for start in range(0, len(audio), 32) for lp in logits_for(result.model, audio[start : start + 32])
         ]
-        greedy = right([decode(lp) for lp in log_probs])
+        hyps = [decode(lp) for lp in log_probs]
+        greedy = right(hyps)
         beam = right([decode(lp, beam=8, vocabulary=lm) for lp in log_probs])
-        scores.append((greedy, beam))
+        loss = ctc_loss_of(log_probs, refs)
+        scores.append((greedy, beam, loss))
         rows += [
             (f"training steps in {minutes:g} min (seed {seed})", f"{result.steps}", None, None),
             (f"digits right, greedy, after {minutes:g} min synthetic", f"{greedy:.1f}%", None, None),
+            ("  by speaker", by_speaker(hyps, refs, speaker_of), None, None),
             ("digits right, beam 8 + digit vocabulary", f"{beam:.1f}%", None, None),
+            ("CTC loss of the right digit (nats, mean)", f"{loss:.2f}", None, None),
         ]
     if len(seeds) > 1:
         for i, how in enumerate(("greedy", "beam 8 + digit vocabulary")):
@@ -120,4 +130,27 @@ def run() -> list[tuple[str, object, object, float | None]]:
                 f"mean of {len(seeds)} seeds, {how}",
                 f"{np.mean(got):.1f}% ({min(got):.0f}-{max(got):.0f}%, {sum(g >= 60 for g in got)} >= 60%)", None, None,
             ))
+        losses = [score[2] for score in scores]
+        rows.append((
+            f"mean of {len(seeds)} seeds, CTC loss", f"{np.mean(losses):.2f} ({min(losses):.2f}-{max(losses):.2f})", None, None,
+        ))
     return rows
+
+
+def by_speaker(hyps: list[str], refs: list[str], speakers: list[str]) -> str:
+    """How many of each speaker's recordings are right, e.g. ``"saytime 6/10, scid 3/8"``."""
+    counts: dict[str, list[int]] = {}
+    for hyp, ref, speaker in zip(hyps, refs, speakers):
+        right_total = counts.setdefault(speaker, [0, 0])
+        right_total[0] += hyp == ref
+        right_total[1] += 1
+    return ", ".join(f"{speaker} {r}/{n}" for speaker, (r, n) in counts.items())
+
+
+def ctc_loss_of(log_probs: list[np.ndarray], refs: list[str]) -> float:
+    """Mean over recordings of the CTC loss of the right transcript (nats, summed over a
+    recording's frames): ``-log P(transcript | audio)`` under the model."""
+    from asrlab.ctc import ctc_loss
+    from asrlab.model import encode_text
+
+    return float(np.mean([ctc_loss(lp.astype(np.float64), encode_text(ref)) for lp, ref in zip(log_probs, refs)]))

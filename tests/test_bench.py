@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
+import torch
 
 from asrlab import data
 from bench import _timing, bench_digits
@@ -95,3 +96,44 @@ def test_several_seeds_train_one_model_each_and_report_their_mean(tmp_path, monk
     assert every == ["40.0%", "50.0%", "90.0%", "100.0%", "60.0%", "70.0%"]
     assert rows["mean of 3 seeds, greedy"] == "63.3% (40-90%, 2 >= 60%)"
     assert rows["mean of 3 seeds, beam 8 + digit vocabulary"] == f"{np.mean([50, 100, 70]):.1f}% (50-100%, 2 >= 60%)"
+    assert [value for label, value, _, _ in report if label == "  by speaker"] == ["robot 4/10", "robot 9/10", "robot 6/10"]
+    # the loss of the right digits, against torch's CTC loss of the same model's output
+    audio = [model_module.prepare_audio(rec / f"{d}_robot_0.wav", sr=None, target_sr=16000) for d in range(10)]
+    expected = np.mean([
+        torch.nn.functional.ctc_loss(
+            torch.from_numpy(lp)[:, None, :], torch.tensor([model_module.encode_text(data.DIGITS[d])]),
+            torch.tensor([len(lp)]), torch.tensor([len(data.DIGITS[d])]), reduction="sum",
+        ).item()
+        for d, lp in enumerate(model_module.logits_for(untrained, audio))
+    ])
+    losses = [value for label, value, _, _ in report if label.startswith("CTC loss of the right digit")]
+    assert losses == [f"{expected:.2f}"] * 3
+    assert rows["mean of 3 seeds, CTC loss"] == f"{expected:.2f} ({expected:.2f}-{expected:.2f})"
+
+
+def test_the_debian_recordings_are_copied_in_fsdd_layout_a_package_only_when_complete(tmp_path, monkeypatch):
+    system = tmp_path / "usr" / "share"
+    (system / "quiet").mkdir(parents=True)
+    (system / "chess").mkdir()
+    (system / "half").mkdir()
+    for d in range(10):
+        sf.write(system / "quiet" / f"{d}.au", np.full(800, 0.01 * (d + 1), np.float32), 8000, subtype="ULAW")
+    for d in range(1, 9):  # a package that speaks only "one" to "eight"
+        sf.write(system / "chess" / f"{d}.wav", np.full(1100, 0.01 * d, np.float32), 11025)
+    for d in range(5):  # an incomplete package: left out, not half-copied
+        sf.write(system / "half" / f"{d}.wav", np.zeros(800, np.float32), 8000)
+    monkeypatch.setattr(bench_digits, "_DEBIAN_SOURCES", {
+        "quiet": (str(system / "quiet" / "{d}.au"), range(10)),
+        "half": (str(system / "half" / "{d}.wav"), range(10)),
+        "chess": (str(system / "chess" / "{d}.wav"), range(1, 9)),
+    })
+    out = tmp_path / "out"
+    assert bench_digits.debian_digits(out) == ["quiet", "chess"]
+    entries = data.load_fsdd(out)
+    assert sorted((e.path.name, e.text) for e in entries) == sorted(
+        [(f"{d}_quiet_0.wav", data.DIGITS[d]) for d in range(10)] + [(f"{d}_chess_0.wav", data.DIGITS[d]) for d in range(1, 9)]
+    )
+    y, sr = sf.read(out / "recordings" / "7_chess_0.wav", dtype="float32")
+    assert sr == 11025 and len(y) == 1100 and np.allclose(y, 0.07, atol=1e-4)
+    y, sr = sf.read(out / "recordings" / "2_quiet_0.wav", dtype="float32")
+    assert sr == 8000 and len(y) == 800 and np.allclose(y, 0.03, atol=2e-3)  # mu-law, then 16-bit PCM
