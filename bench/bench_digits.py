@@ -25,15 +25,17 @@ exactly with greedy decoding (and how many of each speaker's), with beam search
 constrained to the vocabulary of digits (:func:`asrlab.ctc.vocabulary_lm`), and the mean
 CTC loss of the right transcript (nats per recording: lower is better; it moves with
 every recording's probability, not only with those that cross into being right); with
-several seeds, their mean, range and how many reached 60% greedy.  With 28 recordings one file is 3.6 points and seeds differ by
-18 points or more, so judge the recipe by several seeds.  Run: ``python -m bench digits``, e.g.
-``ASRLAB_BENCH_SEED=0-5 python -m bench digits`` (about 3 minutes a seed, 18 in all).
+several seeds, their mean, range and how many reached 60% greedy.  With 28 recordings one
+file is 3.6 points and seeds differ by 18 points or more, so judge the recipe by several
+seeds.  Run: ``python -m bench digits``, e.g. ``ASRLAB_BENCH_SEED=0-5 python -m bench digits``
+(about 3 minutes a seed, 18 in all).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -88,13 +90,13 @@ def run() -> list[tuple[str, object, object, float | None]]:
             entries = load_fsdd(tmp) if speakers else []
         if not entries:
             return [(f"real spoken digits: none found ({source})", "skipped", None, None)]
-        n_speakers = len({Path(e.path).stem.split("_")[1] for e in entries})
+        speaker_of = [Path(e.path).stem.split("_")[1] for e in entries]
+        n_speakers = len(set(speaker_of))
         options, notes = without_missing_engines(dict(TELEPHONE_OPTIONS))
         model_config = ModelConfig(**TELEPHONE_MODEL)
         audio = [prepare_audio(e.path, sr=None, target_sr=model_config.sr) for e in entries]
     lm = vocabulary_decoder(list(DIGITS))
     refs = [e.text for e in entries]
-    speaker_of = [Path(e.path).stem.split("_")[1] for e in entries]
     right = lambda hyps: 100 * float(np.mean([h == r for h, r in zip(hyps, refs)]))  # noqa: E731
     rows = [
         (f"real spoken digits: {source}", f"{len(entries)} files, {n_speakers} speaker{'s' * (n_speakers != 1)}", None, None),
@@ -139,12 +141,9 @@ def run() -> list[tuple[str, object, object, float | None]]:
 
 def by_speaker(hyps: list[str], refs: list[str], speakers: list[str]) -> str:
     """How many of each speaker's recordings are right, e.g. ``"saytime 6/10, scid 3/8"``."""
-    counts: dict[str, list[int]] = {}
-    for hyp, ref, speaker in zip(hyps, refs, speakers):
-        right_total = counts.setdefault(speaker, [0, 0])
-        right_total[0] += hyp == ref
-        right_total[1] += 1
-    return ", ".join(f"{speaker} {r}/{n}" for speaker, (r, n) in counts.items())
+    total = Counter(speakers)
+    right = Counter(speaker for hyp, ref, speaker in zip(hyps, refs, speakers) if hyp == ref)
+    return ", ".join(f"{speaker} {right[speaker]}/{n}" for speaker, n in total.items())
 
 
 def ctc_loss_of(log_probs: list[np.ndarray], refs: list[str]) -> float:
