@@ -5,6 +5,7 @@
     asrlab corpus OUT --n 500 --seed 0            # synthetic FLAC + OUT/manifest.tsv
     asrlab train --minutes 3 --out model.pt        # on the endless synthetic stream
     asrlab train --minutes 3 --out model.pt --data OUT/manifest.tsv
+    asrlab train --telephone --out digits.pt       # for 8 kHz recordings; 10 minutes
     asrlab transcribe model.pt a.wav b.flac [--beam 8] [--vocabulary digits]
     asrlab evaluate model.pt --manifest test.tsv   # prints CER and WER (as jiwer)
     asrlab evaluate model.pt --manifest test.tsv --vocabulary course   # only the corpus's words
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("train", help="train the tiny CTC model")
-    p.add_argument("--minutes", type=_positive_float, default=None, help="wall-clock budget in minutes (default 3)")
+    p.add_argument("--minutes", type=_positive_float, default=None, help="wall-clock budget in minutes (default 3; 10 with --telephone)")
     p.add_argument("--epochs", type=_positive_int, default=None, help="epoch budget (stops at the first budget reached)")
     p.add_argument("--out", required=True, metavar="MODEL.pt", help="checkpoint file to write (the best model)")
     p.add_argument("--data", metavar="MANIFEST", help="training manifest (default: the synthetic stream)")
@@ -147,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "and 80 mel bands stop at 4 kHz, features floored 60 dB below the peak, silence "
                    "around the words from 0 ms, 40%% of it from the banks of Piper's joe and "
                    "Flite's awb, rms and slt, 35%% of the rest spoken by Flite's kal voice, where "
-                   "they are installed (each can still be set by its own option)")
+                   "they are installed, and 10 minutes of training (each can still be set by its own option)")
     p.add_argument("--plot", metavar="PNG", help="save the training curves to this image")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -237,9 +238,11 @@ def without_missing_engines(options: dict[str, Any], *, asked: Iterable[str] = (
 
 
 def _train(args: argparse.Namespace) -> int:
-    from asrlab.train import train
+    from asrlab.train import TELEPHONE_MINUTES, train
 
-    minutes = args.minutes if args.minutes is not None or args.epochs is not None else 3.0
+    minutes = args.minutes
+    if minutes is None and args.epochs is None:
+        minutes = TELEPHONE_MINUTES if args.telephone else 3.0
     options, model_config = train_settings(args)
     asked = [engine for engine in ("flite", "bank") if getattr(args, f"{engine}_share") is not None]
     options, notes = without_missing_engines(options, asked=asked)

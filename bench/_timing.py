@@ -19,16 +19,17 @@ def best_of(fn: Callable[[], object], *, repeat: int = 5, number: int = 1) -> fl
     return best
 
 
-def training_budget() -> tuple[float, int, tuple[int, ...]]:
+def training_budget(default_minutes: float = 3.0) -> tuple[float, int, tuple[int, ...]]:
     """``(minutes, threads, seeds)`` of a training benchmark: ``ASRLAB_BENCH_MINUTES``
-    (default 3), ``ASRLAB_BENCH_THREADS`` (default 1) and ``ASRLAB_BENCH_SEED`` (default 0;
-    several seeds train one model each: ``0,2,5`` or ``0-5``).
+    (default ``default_minutes``), ``ASRLAB_BENCH_THREADS`` (default 1) and
+    ``ASRLAB_BENCH_SEED`` (default 0; several seeds train one model each: ``0,2,5`` or
+    ``0-5``).
 
     Raises:
         SystemExit: a value that is not a number of minutes, threads or seeds, with one
             line that names the variable, what it takes and what it got.
     """
-    minutes = _number("ASRLAB_BENCH_MINUTES", "3", float, "a positive number of minutes, e.g. 3 or 0.5")
+    minutes = _number("ASRLAB_BENCH_MINUTES", f"{default_minutes:g}", float, "a positive number of minutes, e.g. 3 or 0.5")
     threads = _number("ASRLAB_BENCH_THREADS", "1", int, "a positive number of threads, e.g. 1")
     return minutes, threads, parse_seeds(os.environ.get("ASRLAB_BENCH_SEED", "0"))
 

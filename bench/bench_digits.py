@@ -1,7 +1,8 @@
 """Benchmark: a recogniser trained only on synthetic speech, tested on real people's digits.
 
 This is the domain-shift story of lessons 10 and 11.  The model is trained for
-``ASRLAB_BENCH_MINUTES`` minutes (default 3) with the seed ``ASRLAB_BENCH_SEED`` (default
+``ASRLAB_BENCH_MINUTES`` minutes (default 10, as ``asrlab train --telephone``:
+:data:`asrlab.train.TELEPHONE_MINUTES`) with the seed ``ASRLAB_BENCH_SEED`` (default
 0; ``0-5`` or ``0,2,5`` train one model per seed, one after the other) on the synthetic
 stream with the telephone recipe of ``asrlab train --telephone``
 (:data:`asrlab.train.TELEPHONE_OPTIONS` and :data:`asrlab.train.TELEPHONE_MODEL`: audio and
@@ -28,7 +29,7 @@ every recording's probability, not only with those that cross into being right);
 several seeds, their mean, range and how many reached 60% greedy.  With 28 recordings one
 file is 3.6 points and seeds differ by 18 points or more, so judge the recipe by several
 seeds.  Run: ``python -m bench digits``, e.g. ``ASRLAB_BENCH_SEED=0-5 python -m bench digits``
-(about 3 minutes a seed, 18 in all).
+(about 10 minutes a seed, an hour in all; ``ASRLAB_BENCH_MINUTES=3`` for a quicker look).
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ def run() -> list[tuple[str, object, object, float | None]]:
     from asrlab.cli import without_missing_engines
     from asrlab.data import DIGITS, load_fsdd
     from asrlab.model import ModelConfig, decode, logits_for, prepare_audio, vocabulary_decoder
-    from asrlab.train import TELEPHONE_MODEL, TELEPHONE_OPTIONS, train
+    from asrlab.train import TELEPHONE_MINUTES, TELEPHONE_MODEL, TELEPHONE_OPTIONS, train
 
-    minutes, threads, seeds = training_budget()
+    minutes, threads, seeds = training_budget(TELEPHONE_MINUTES)
     torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as tmp:
         root = os.environ.get("ASRLAB_FSDD")

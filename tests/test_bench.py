@@ -33,10 +33,12 @@ def test_the_training_budget_comes_from_the_environment(monkeypatch):
     for name in ("ASRLAB_BENCH_MINUTES", "ASRLAB_BENCH_THREADS", "ASRLAB_BENCH_SEED"):
         monkeypatch.delenv(name, raising=False)
     assert _timing.training_budget() == (3.0, 1, (0,))
+    assert _timing.training_budget(10.0) == (10.0, 1, (0,))  # bench digits' default
     monkeypatch.setenv("ASRLAB_BENCH_MINUTES", "0.5")
     monkeypatch.setenv("ASRLAB_BENCH_THREADS", "2")
     monkeypatch.setenv("ASRLAB_BENCH_SEED", "1-3")
     assert _timing.training_budget() == (0.5, 2, (1, 2, 3))
+    assert _timing.training_budget(10.0) == (0.5, 2, (1, 2, 3))
 
 
 @pytest.mark.parametrize(

@@ -215,6 +215,29 @@ def test_train_settings_of_the_telephone_preset_and_the_augmentation_options():
     assert options == {"ema_decay": 0.0}
 
 
+@pytest.mark.parametrize(
+    ("words", "minutes", "epochs"),
+    [((), 3.0, None), (("--telephone",), 10.0, None), (("--telephone", "--minutes", "2"), 2.0, None),
+     (("--telephone", "--epochs", "4"), None, 4), (("--minutes", "1", "--epochs", "4"), 1.0, 4)],
+)
+def test_train_budget_is_3_minutes_or_10_with_the_telephone_preset(words, minutes, epochs, monkeypatch, tmp_path, capsys):
+    from asrlab import train as train_module
+    from asrlab.model import ModelConfig, TinyCTC
+
+    got = {}
+
+    def fake_train(**kwargs):
+        got.update(kwargs)
+        return train_module.TrainResult(TinyCTC(ModelConfig()), {}, 0.25, 0.5, 2, 40, 12.0, Path(kwargs["out"]))
+
+    monkeypatch.setattr(train_module, "train", fake_train)
+    assert main(["train", "--out", str(tmp_path / "m.pt"), "--quiet", "--bank-share", "0", "--flite-share", "0", *words]) == 0
+    assert (got["minutes"], got["epochs"]) == (minutes, epochs)
+    assert capsys.readouterr().out.strip() == (
+        f"best validation CER 0.2500, WER 0.5000 at epoch 2 (40 steps, 12 s); saved {tmp_path / 'm.pt'}"
+    )
+
+
 @pytest.mark.parametrize("value", ["1", "-0.1", "nan", "half"])
 def test_a_bad_ema_decay_is_one_clear_line(value, capsys):
     with pytest.raises(SystemExit) as info:
