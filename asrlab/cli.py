@@ -238,11 +238,11 @@ def without_missing_engines(options: dict[str, Any], *, asked: Iterable[str] = (
 
 
 def _train(args: argparse.Namespace) -> int:
-    from asrlab.train import TELEPHONE_MINUTES, train
+    from asrlab.train import TELEPHONE_MINUTES, TrainConfig, train
 
     minutes = args.minutes
-    if minutes is None and args.epochs is None:
-        minutes = TELEPHONE_MINUTES if args.telephone else 3.0
+    if minutes is None and args.epochs is None:  # no budget asked for: the recipe's own
+        minutes = TELEPHONE_MINUTES if args.telephone else TrainConfig.minutes
     options, model_config = train_settings(args)
     asked = [engine for engine in ("flite", "bank") if getattr(args, f"{engine}_share") is not None]
     options, notes = without_missing_engines(options, asked=asked)
