@@ -9,6 +9,7 @@
     asrlab transcribe model.pt a.wav b.flac [--beam 8] [--vocabulary digits]
     asrlab evaluate model.pt --manifest test.tsv   # prints CER and WER (as jiwer)
     asrlab evaluate model.pt --manifest test.tsv --vocabulary course   # only the corpus's words
+    asrlab adapt model.pt --data my-voice.tsv --out mine.pt   # fine-tune on a few takes
 
 A bad file or a bad manifest line gets one line on standard error and the others are
 still processed; the exit status is 1 when anything failed, 2 for a usage error.
@@ -163,6 +164,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--manifest", required=True, metavar="TSV", help="path<TAB>transcript manifest")
     p.add_argument("--beam", type=_positive_int, default=None, help="beam width (default: greedy decoding)")
     p.add_argument("--vocabulary", **_VOCABULARY_OPTION)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("adapt", help="fine-tune a model on a few recordings of one speaker")
+    p.add_argument("model", metavar="MODEL.pt", help="checkpoint written by 'asrlab train'")
+    p.add_argument("--data", required=True, metavar="MANIFEST",
+                   help="path<TAB>transcript manifest of the speaker's takes (e.g. three of each word)")
+    p.add_argument("--out", required=True, metavar="ADAPTED.pt", help="checkpoint file to write")
+    p.add_argument("--minutes", type=_positive_float, default=None,
+                   help="fine-tuning budget in minutes (default 2)")
+    p.add_argument("--steps", type=_positive_int, default=None, help="step budget instead of (or as well as) minutes")
+    p.add_argument("--seed", type=_nonnegative_int, default=0, help="seed (default 0)")
+    p.add_argument("--threads", type=_positive_int, default=None, help="CPU threads for torch (default 1)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -361,13 +374,43 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _adapt(args: argparse.Namespace) -> int:
+    from asrlab.adapt import DEFAULT_MINUTES, adapt
+    from asrlab.data import read_manifest
+    from asrlab.train import load_manifest_audio
+
+    model = _load("adapt", args.model)
+    if model is None:
+        return 1
+    entries = read_manifest(args.data, skip_bad=True)
+    problems = list(entries.problems)
+    examples, bad = load_manifest_audio(entries, sr=model.sample_rate, progress=False)
+    problems += bad
+    for problem in problems:
+        _error("adapt", problem)
+    if not examples:
+        _error("adapt", f"{args.data}: no readable takes to adapt on")
+        return 1
+    options: dict[str, Any] = {"seed": args.seed}
+    if args.steps is not None:
+        options["steps"] = args.steps
+        options["minutes"] = args.minutes  # None: the steps alone
+    else:
+        options["minutes"] = DEFAULT_MINUTES if args.minutes is None else args.minutes
+    if args.threads is not None:
+        options["threads"] = args.threads
+    result = adapt(model, examples, out=args.out, progress=not args.quiet, **options)
+    print(f"adapted on {len(examples)} takes: {result.steps} steps in {result.seconds:.0f} s; saved {result.path}")
+    return 1 if problems else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``asrlab`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit status.
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
     args = build_parser().parse_args(argv)
-    handlers = {"corpus": _corpus, "train": _train, "transcribe": _transcribe, "evaluate": _evaluate}
+    handlers = {"corpus": _corpus, "train": _train, "transcribe": _transcribe, "evaluate": _evaluate, "adapt": _adapt}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
