@@ -44,6 +44,9 @@ __all__ = [
     "pick_device",
     "save_checkpoint",
     "load_checkpoint",
+    "PRETRAINED",
+    "load_pretrained",
+    "export_pretrained",
     "transcribe",
     "frame_lengths",
     "prepare_audio",
@@ -593,6 +596,50 @@ def load_checkpoint(path: str | os.PathLike[str], *, device: str | torch.device 
     model.load_state_dict(ckpt["state_dict"])
     model.to(pick_device(device)).eval()
     return model, ckpt
+
+
+#: The course's pretrained recogniser, shipped inside the package (about 1.4 MB): the
+#: default recipe (16 kHz, 32 mel bands, the synthetic stream) trained for 3 CPU minutes
+#: with ``asrlab train --minutes 3 --seed 0`` and written by :func:`export_pretrained`.
+PRETRAINED = Path(__file__).resolve().parent / "pretrained" / "tiny-ctc.pt"
+
+
+def export_pretrained(
+    checkpoint: str | os.PathLike[str], path: str | os.PathLike[str] = PRETRAINED
+) -> Path:
+    """Write a small copy of a training checkpoint for shipping: weights in float16, no history.
+
+    The copy keeps the model's configuration, alphabet and validation CER (when the
+    checkpoint has one); :func:`load_checkpoint` reads it back into a float32 model.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    model, ckpt = load_checkpoint(checkpoint)
+    extra = {k: ckpt[k] for k in ("val_cer", "val_wer", "steps") if isinstance(ckpt.get(k), (int, float))}
+    seed = (ckpt.get("train_config") or {}).get("seed")
+    if isinstance(seed, int):
+        extra["seed"] = seed
+    model.half()
+    try:
+        return save_checkpoint(model, path, **extra)
+    finally:
+        model.float()
+
+
+def load_pretrained(*, device: str | torch.device = "cpu") -> TinyCTC:
+    """The course's pretrained recogniser (:data:`PRETRAINED`), ready to transcribe.
+
+    Trained only on the course's synthetic speech (espeak-ng voices, 16 kHz): it hears the
+    course's command and digit phrases well and real people's speech much less well.
+    Lessons that decode, score or align real model output use it, so that no lesson
+    has to train a model first.
+
+    Raises:
+        FileNotFoundError: the file is missing from this installation.
+
+    Lesson: 07 CTC decoding; 10 Train a tiny CTC speech recogniser.
+    """
+    return load_checkpoint(PRETRAINED, device=device)[0]
 
 
 def _as_model(model: TinyCTC | str | os.PathLike[str]) -> TinyCTC:
