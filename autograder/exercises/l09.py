@@ -439,6 +439,7 @@ EXERCISES = [
             Case(args=(6, [1, 2, 1]), label="[a, b, a] in 6 frames"),
             Case(args=(5, [1, 1]), label="[a, a] in 5 frames"),
             Case(args=(4, [1, 2]), label="[a, b] in 4 frames"),
+            Case(args=(3, []), label="an empty target in 3 frames"),
         ],
         hidden=_count_hidden,
         hint="A path may start in the first blank or on the first label; each frame it stays, "
@@ -605,6 +606,7 @@ EXERCISES = [
                  label="7 frames that favour 'bab', target [a, b]"),
             Case(args=(peaky_log_probs([0, 1, 1, 0, 2, 2, 2, 2, 0, 1, 0, 0], 3, peak=0.6, seed=3), [1, 2, 2]),
                  label="12 frames that favour 'aba', target [a, b, b]"),
+            Case(args=(TINY_LOG_PROBS, []), label="the tiny matrix, an empty target"),
         ],
         hidden=_align_hidden,
         hint="Same lattice and same moves as the alpha recursion, but keep only the best "
