@@ -501,8 +501,9 @@ EXERCISES = [
         ],
         hidden=_forward_hidden,
         hint="alpha[t, s] adds up (in probability) the paths that arrive from the allowed "
-        "states of frame t - 1, then multiplies by this frame's probability of z[s]; in log "
-        "space 'add up' is logsumexp and 'multiply' is + (section 4).",
+        "states of frame t - 1, then multiplies by this frame's probability of z[s]. Work out "
+        "what adding and multiplying probabilities become when you hold their logs, without "
+        "ever leaving log space (section 4).",
         rtol=1e-6,
         atol=1e-8,
         mistakes=[
