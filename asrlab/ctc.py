@@ -18,7 +18,9 @@ The loss (lesson 09):
 * :func:`forward_variables` is the alpha recursion in log space (a ``(T, 2L + 1)`` matrix);
 * :func:`ctc_loss` is ``-log p(targets | log_probs)``, equal to
   ``torch.nn.functional.ctc_loss(..., reduction="sum")``;
-* :func:`count_alignments` counts the paths that collapse to a target.
+* :func:`count_alignments` counts the paths that collapse to a target;
+* :func:`forced_align` finds the single most likely path (Viterbi): which frames each
+  label occupies.
 
 Conventions: ``log_probs`` is a NumPy array of shape ``(T, V)`` (frames by classes) of
 natural-log probabilities, e.g. the output of a log-softmax; rows are used as given (not
@@ -58,6 +60,7 @@ __all__ = [
     "forward_variables",
     "count_alignments",
     "required_frames",
+    "forced_align",
 ]
 
 LanguageModel = Callable[[str, str], float]
@@ -612,3 +615,84 @@ def count_alignments(T: int, targets: Sequence[int], *, blank: int = 0) -> int:
                 c += prev[s - 2]
             counts[s] = c
     return counts[-1] + (counts[-2] if n_states > 1 else 0)
+
+
+# --------------------------------------------------------------------------------------
+# forced alignment
+
+
+def forced_align(
+    log_probs: np.ndarray, targets: Sequence[int], *, blank: int = 0
+) -> tuple[np.ndarray, float]:
+    """The single most likely path that collapses to ``targets`` (Viterbi).
+
+    The same lattice as :func:`forward_variables`, with the largest incoming score kept
+    instead of the log-sum of all of them, plus a note of where it came from::
+
+        delta[0, 0] = lp[0, blank],  delta[0, 1] = lp[0, z[1]],  others -inf
+        delta[t, s] = max(delta[t-1, s], delta[t-1, s-1], delta[t-1, s-2]) + lp[t, z[s]]
+
+    (the ``s-2`` term only where ``z[s]`` is a label different from ``z[s-2]``).  The path
+    ends in the last label or the final blank, whichever scores higher, and is read back
+    through the notes.  On exact ties the earlier choice wins: staying in a state before
+    stepping, stepping before skipping, and ending on the final blank.
+
+    Args:
+        log_probs: ``(T, V)`` log-probabilities (frames by classes).
+        targets: Label ids in ``[0, V)`` without the blank (may be empty).
+        blank: Class id of the blank (default 0).
+
+    Returns:
+        ``(path, score)``: ``path`` is an int64 array of ``T`` class ids, one per frame,
+        whose collapse is ``targets``; ``score`` is its log-probability (the sum of
+        ``log_probs[t, path[t]]``), at most ``-ctc_loss(log_probs, targets)``.  A label's
+        frames are one run of equal ids in ``path`` (two equal neighbours in ``targets``
+        always have a blank between them).
+
+    Raises:
+        ValueError: fewer frames than the target needs (see :func:`required_frames`),
+            invalid labels, or ``log_probs`` that give every path of the target
+            probability 0.
+
+    Example:
+        ``forced_align(np.log([[.6, .4], [.3, .7], [.8, .2]]), [1])`` is
+        ``(array([0, 1, 0]), log(.6 * .7 * .8))``.
+
+    Lesson: 09 The CTC loss.
+    """
+    x = _check_log_probs(log_probs)
+    n_frames, n_classes = x.shape
+    blank = _check_blank(blank, n_classes)
+    labels = _check_targets(targets, blank=blank, n_classes=n_classes)
+    _check_enough_frames(n_frames, labels)
+    z = np.array(extend_with_blanks(labels, blank=blank))
+    n_states = len(z)
+    skip_ok = np.zeros(n_states, dtype=bool)
+    skip_ok[2:] = (z[2:] != blank) & (z[2:] != z[:-2])
+    emit = x[:, z]
+    # two always -inf columns on the left make "s - 1" and "s - 2" plain slices
+    delta = np.full((n_frames, n_states + 2), -np.inf)
+    delta[0, 2] = emit[0, 0]
+    if n_states > 1:
+        delta[0, 3] = emit[0, 1]
+    back = np.zeros((n_frames, n_states), dtype=np.int64)  # 0 stay, 1 step, 2 skip
+    for t in range(1, n_frames):
+        prev = delta[t - 1]
+        options = np.stack([prev[2:], prev[1:-1], np.where(skip_ok, prev[:-2], -np.inf)])
+        back[t] = np.argmax(options, axis=0)  # the first of equal options wins
+        delta[t, 2:] = options[back[t], np.arange(n_states)] + emit[t]
+    last = delta[-1, 2:]
+    end = n_states - 1
+    if n_states > 1 and last[-2] > last[-1]:
+        end = n_states - 2
+    score = float(last[end])
+    if score == _NEG_INF:
+        raise ValueError(
+            "log_probs: every path that collapses to the targets has probability 0 "
+            "(log-probability -inf), so there is no best one"
+        )
+    states = np.empty(n_frames, dtype=np.int64)
+    states[-1] = end
+    for t in range(n_frames - 1, 0, -1):
+        states[t - 1] = states[t] - back[t, states[t]]
+    return z[states].astype(np.int64), score
