@@ -8,7 +8,8 @@ frame path that collapses to the command's letters (the CTC forward algorithm, s
 return a non-word such as ``"yes sto up"``.
 
 * :func:`command_scores` gives ``log p(command | x)`` of every command;
-* :func:`decode_command` returns the best one.
+* :func:`decode_command` returns the best one;
+* :func:`word_bias`, a softer tool: a word-list language model for beam search.
 
 Lesson: 07 CTC decoding.
 """
@@ -23,7 +24,7 @@ import numpy as np
 from asrlab import ctc
 from asrlab._validate import _describe
 
-__all__ = ["COMMAND_PHRASES", "command_scores", "decode_command"]
+__all__ = ["COMMAND_PHRASES", "command_scores", "decode_command", "word_bias"]
 
 #: The command list of lesson 07's command decoder: the ten command words' phrases a
 #: small robot or smart-home device might accept.
@@ -120,3 +121,31 @@ def decode_command(
     """
     scores = command_scores(log_probs, commands, alphabet=alphabet, blank=blank)
     return list(commands)[int(np.argmax(scores))]
+
+
+def word_bias(prefix: str, symbol: str, *, words: Sequence[str], penalty: float = -5.0) -> float:
+    """A word-list language model for :func:`asrlab.ctc.beam_search` (shallow fusion).
+
+    Called as ``lm(prefix, symbol)`` each time the search appends ``symbol`` to the text
+    ``prefix`` (and with ``symbol=""`` at the end of the text).  A space or the end of the
+    text finishes the last word of ``prefix``: it costs ``penalty`` when that word is not
+    in ``words``, nothing when it is; every other symbol costs nothing.  Bind the word list
+    with ``functools.partial(word_bias, words=[...])``.
+
+    Args:
+        prefix: The text decoded so far.
+        symbol: The symbol being appended (``""``: the end of the text).
+        words: The known words.
+        penalty: Log-probability of an unknown word (default -5.0).
+
+    Returns:
+        0.0 or ``penalty``.
+
+    Lesson: 07 CTC decoding.
+    """
+    if symbol not in (" ", ""):
+        return 0.0
+    word = prefix.split(" ")[-1]
+    if word == "":
+        return 0.0
+    return 0.0 if word in words else float(penalty)
