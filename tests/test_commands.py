@@ -84,3 +84,22 @@ def test_the_course_model_hears_the_command_that_greedy_misspells() -> None:
     assert commands.decode_command(lp, commands.COMMAND_PHRASES) == "yes stop up"
     scores = commands.command_scores(lp, commands.COMMAND_PHRASES)
     assert scores.shape == (len(commands.COMMAND_PHRASES),) and (scores <= 0).all()
+
+
+def test_word_bias_scores_only_finished_words() -> None:
+    words = ["yes", "stop", "up"]
+    bias = lambda prefix, symbol: commands.word_bias(prefix, symbol, words=words, penalty=-2.5)  # noqa: E731
+    assert bias("yes sto", "p") == 0.0  # a word in progress costs nothing
+    assert bias("yes sto", " ") == -2.5  # finishing "sto"
+    assert bias("yes stop", " ") == 0.0
+    assert bias("yes stop up", "") == 0.0  # the end of the text finishes "up"
+    assert bias("yes stop u", "") == -2.5
+    assert bias("", "") == 0.0 and bias("yes ", " ") == 0.0  # no word to finish
+
+
+def test_word_bias_as_shallow_fusion_turns_a_non_word_into_a_word() -> None:
+    # two frames: "ab" is likelier than "a", but only "a" is a word
+    lp = np.log(np.array([[0.1, 0.8, 0.1], [0.2, 0.1, 0.7]]))
+    lm = lambda prefix, symbol: commands.word_bias(prefix, symbol, words=["a"])  # noqa: E731
+    assert ctc.beam_search(lp, alphabet="_ab", beam_width=4) == "ab"
+    assert ctc.beam_search(lp, alphabet="_ab", beam_width=4, lm=lm, lm_weight=1.0) == "a"

@@ -87,20 +87,26 @@ def _collapse_with(path: Any, blank: Any = "_", *, keep: str) -> list:
     return out
 
 
+def _collapse_case(path: Any, label: str, **kwargs: Any) -> Case:
+    """A case whose label shows the call, e.g. ``a repeat: ctc_collapse('l_l')``."""
+    extra = "".join(f", {k}={v!r}" for k, v in kwargs.items())
+    return Case(args=(path,), kwargs=kwargs, label=f"{label}: ctc_collapse({path!r}{extra})")
+
+
 _COLLAPSE_HIDDEN = [
-    Case(args=("",), label="an empty path"),
-    Case(args=("____",), label="blanks only"),
-    Case(args=("a",), label="a single frame"),
-    Case(args=("_",), label="a single blank"),
-    Case(args=("l_l",), label="a repeat separated by a blank"),
-    Case(args=("ll",), label="a repeat without a blank"),
-    Case(args=("_aa__b_",), label="blanks at both ends"),
-    Case(args=("a_a_a",), label="one letter three times"),
-    Case(args=("hh_e_ll_ll_oo",), label="hello"),
-    Case(args=("--ab-ba--",), kwargs={"blank": "-"}, label="the blank written '-'"),
-    Case(args=([0, 3, 3, 0, 3],), kwargs={"blank": 0}, label="class ids, blank 0"),
-    Case(args=([2, 1, 1, 2, 2, 1, 0, 0],), kwargs={"blank": 2}, label="class ids, blank 2"),
-    Case(args=(["go", "go", "_", "up", "up"],), label="a list of word symbols"),
+    _collapse_case("", "an empty path"),
+    _collapse_case("____", "blanks only"),
+    _collapse_case("a", "a single frame"),
+    _collapse_case("_", "a single blank"),
+    _collapse_case("l_l", "a repeat separated by a blank"),
+    _collapse_case("ll", "a repeat without a blank"),
+    _collapse_case("_aa__b_", "blanks at both ends"),
+    _collapse_case("a_a_a", "one letter three times"),
+    _collapse_case("hh_e_ll_ll_oo", "hello"),
+    _collapse_case("--ab-ba--", "the blank written '-'", blank="-"),
+    _collapse_case([0, 3, 3, 0, 3], "class ids, blank 0", blank=0),
+    _collapse_case([2, 1, 1, 2, 2, 1, 0, 0], "class ids, blank 2", blank=2),
+    _collapse_case(["go", "go", "_", "up", "up"], "a list of word symbols"),
 ]
 
 
@@ -279,19 +285,27 @@ def _word_bias_with(prefix: str, symbol: str, words: Any, penalty: float = -5.0,
 
 _WORDS = list(COMMANDS)
 
+
+def _bias_case(prefix: str, symbol: str, label: str, words: list = _WORDS, **kwargs: Any) -> Case:
+    """A case whose label shows the call, e.g. ``word_bias('sto', '', ...)``."""
+    extra = "".join(f", {k}={v!r}" for k, v in kwargs.items())
+    shown = "the ten command words" if words == _WORDS else repr(words)
+    return Case(args=(prefix, symbol), kwargs={"words": words, **kwargs},
+                label=f"{label}: word_bias({prefix!r}, {symbol!r}{extra}) with {shown}")
+
 _WORD_BIAS_HIDDEN = [
-    Case(args=("", ""), kwargs={"words": _WORDS}, label="an empty text at its end"),
-    Case(args=("", " "), kwargs={"words": _WORDS}, label="a space at the very start"),
-    Case(args=("go ", " "), kwargs={"words": _WORDS}, label="a second space in a row"),
-    Case(args=("sto", ""), kwargs={"words": _WORDS}, label="the end of the text finishes 'sto'"),
-    Case(args=("stop", ""), kwargs={"words": _WORDS}, label="the end of the text finishes 'stop'"),
-    Case(args=("lef", " "), kwargs={"words": _WORDS, "penalty": -0.5}, label="'lef' then a space, penalty -0.5"),
-    Case(args=("left", " "), kwargs={"words": _WORDS, "penalty": -0.5}, label="'left' then a space, penalty -0.5"),
-    Case(args=("yes stop", "u"), kwargs={"words": _WORDS}, label="a letter in the middle of a word"),
-    Case(args=("go left x", ""), kwargs={"words": _WORDS}, label="an unknown one-letter word at the end"),
-    Case(args=("yes go", ""), kwargs={"words": _WORDS}, label="a known last word after another"),
-    Case(args=("of", ""), kwargs={"words": ["on", "off"], "penalty": -3.0}, label="another word list"),
-    Case(args=("off", " "), kwargs={"words": ["on", "off"], "penalty": -3.0}, label="another word list, a known word"),
+    _bias_case("", "", "an empty text at its end"),
+    _bias_case("", " ", "a space at the very start"),
+    _bias_case("go ", " ", "a second space in a row"),
+    _bias_case("sto", "", "the end of the text finishes 'sto'"),
+    _bias_case("stop", "", "the end of the text finishes 'stop'"),
+    _bias_case("lef", " ", "'lef' then a space, penalty -0.5", penalty=-0.5),
+    _bias_case("left", " ", "'left' then a space, penalty -0.5", penalty=-0.5),
+    _bias_case("yes stop", "u", "a letter in the middle of a word"),
+    _bias_case("go left x", "", "an unknown one-letter word at the end"),
+    _bias_case("yes go", "", "a known last word after another"),
+    _bias_case("of", "", "another word list", words=["on", "off"], penalty=-3.0),
+    _bias_case("off", " ", "another word list, a known word", words=["on", "off"], penalty=-3.0),
 ]
 
 
@@ -374,8 +388,8 @@ EXERCISES = [
         target="ctc_collapse",
         reference=_collapse_ref,
         public=[
-            Case(args=("bb_aa_nn_a_nnn_aa",), label="a path of 'banana'"),
-            Case(args=("hh_e_ll_ll_oo",), label="a path of 'hello'"),
+            _collapse_case("bb_aa_nn_a_nnn_aa", "a path of 'banana'"),
+            _collapse_case("hh_e_ll_ll_oo", "a path of 'hello'"),
         ],
         hidden=_COLLAPSE_HIDDEN,
         hint="Walk through the frames once. A frame adds its symbol only when it differs from "
@@ -511,10 +525,10 @@ EXERCISES = [
         target="word_bias",
         reference=_word_bias_ref,
         public=[
-            Case(args=("go", ""), kwargs={"words": _WORDS}, label="'go' at the end of the text"),
-            Case(args=("yes stop", " "), kwargs={"words": _WORDS}, label="a space after 'yes stop'"),
-            Case(args=("go lft", ""), kwargs={"words": _WORDS}, label="'go lft' at the end of the text"),
-            Case(args=("yes", "t"), kwargs={"words": _WORDS}, label="a letter after 'yes'"),
+            _bias_case("go", "", "'go' at the end of the text"),
+            _bias_case("yes stop", " ", "a space after 'yes stop'"),
+            _bias_case("go lft", "", "'go lft' at the end of the text"),
+            _bias_case("yes", "t", "a letter after 'yes'"),
         ],
         hidden=_WORD_BIAS_HIDDEN,
         hint="A word is finished when the next symbol is a space or the text ends (symbol ''). "
