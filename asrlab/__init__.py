@@ -11,10 +11,15 @@ module          what                                          lessons
 ``signals``     sines, noise at an SNR, framing                01-02
 ``features``    energy, ZCR, DFT, STFT, dB, mel, MFCC          02-05
 ``dtw``         dynamic time warping                           06
-``ctc``         collapse, greedy and beam decoding, CTC loss   07, 09
+``ctc``         collapse, greedy and beam decoding, CTC loss,  07, 09
+                forced alignment
+``commands``    decoding constrained to a list of commands     07
 ``metrics``     edit distance, alignment, WER, CER             08
 ``data``        offline speech (espeak-ng), corpora, manifests 01-11
-``model``       the tiny CTC model, training, transcription    10
+``model``       the tiny CTC model, transcription, pretrained  07-11
+``train``       training and evaluation                        10
+``recorder``    record your voice in a notebook                10-11
+``adapt``       fine-tune a model on a speaker's takes         11
 ``plot``        labelled plots that take ``ax=``               all
 ==============  ============================================  =========
 
@@ -29,8 +34,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "audio", "signals", "features", "dtw", "ctc", "metrics", "data", "model", "train",
-    "plot", "widgets", "cli",
+    "audio", "signals", "features", "dtw", "ctc", "commands", "metrics", "data", "model", "train",
+    "plot", "widgets", "recorder", "adapt", "cli",
 }
 
 __all__ = sorted(_SUBMODULES) + ["__version__"]
