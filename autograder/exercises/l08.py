@@ -190,6 +190,7 @@ _EDIT_LAST_CELL = '''def edit_distance(ref_words, hyp_words):
 '''
 
 _COST = "0 if ref_words[i - 1] == hyp_words[j - 1] else 1"
+_MIN = "min(D[i - 1][j] + 1, D[i][j - 1] + 1, D[i - 1][j - 1] + cost)"
 
 
 # ---------------------------------------------------------------------------
@@ -434,14 +435,14 @@ EXERCISES = [
                 "Your substitution costs 2, as if it were a deletion plus an insertion. In the edit "
                 "distance of WER every edit, a substitution included, costs 1.",
                 fn=lambda r, h: _edit_with(r, h, sub=2),
-                fills=(_COST.replace("else 1", "else 2"), "D[i - 1][j - 1] + cost"),
+                fills=(_COST.replace("else 1", "else 2"), _MIN),
             ),
             Mistake(
                 "free-diagonal",
                 "Your diagonal step is always free, so any word may replace any other at no cost. "
                 "The diagonal is free only when the two words match.",
                 fn=lambda r, h: _edit_with(r, h, diagonal_free=True),
-                fills=(_COST, "D[i - 1][j - 1]"),
+                fills=(_COST, _MIN.replace(" + cost", "")),
             ),
             Mistake(
                 "last-cell",
