@@ -24,6 +24,7 @@ decoding, no normalisation, reference and hypothesis swapped, and a strict thres
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence as SequenceABC
 from typing import Any, Sequence
 
 import numpy as np
@@ -374,11 +375,23 @@ def _checker_mistake(name: str):
     return lambda expected, log_probs, **kw: check_command_reference(expected, log_probs, mistake=name, **kw)
 
 
+@functools.lru_cache(maxsize=None)
 def _checker_public() -> list[Case]:
     cases = []
     for asked, said, voice in COMMAND_TRIALS:
         cases.append(Case(args=(asked, log_probs_of(said, voice)), label=f"asked {asked!r}, the recording says {said!r}"))
     return cases
+
+
+class _OnFirstUse(SequenceABC):
+    """The checker's public cases, made (model loaded, audio synthesised) on first use, so
+    that importing this module, or checking another exercise, stays fast."""
+
+    def __len__(self) -> int:
+        return len(COMMAND_TRIALS)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return _checker_public()[index]
 
 
 def _checker_hidden(rng: np.random.Generator) -> list[Case]:
@@ -635,7 +648,7 @@ EXERCISES = [
         kind="function",
         target="check_command",
         reference=lambda expected, log_probs, **kw: check_command_reference(expected, log_probs, **kw),
-        public=_checker_public(),
+        public=_OnFirstUse(),
         hidden=_checker_hidden,
         hint="Follow the recipe in order: decode with the search constrained to the course's words, "
         "normalise the command that was shown, score what was heard against it with WER, and "
