@@ -288,3 +288,28 @@ def test_the_notebooks_trials_are_the_checkers_public_cases() -> None:
     assert [c.args[0] for c in public] == [shown for shown, _, _ in l08.COMMAND_TRIALS]
     for case, (_, spoken, voice) in zip(public, l08.COMMAND_TRIALS):
         assert np.array_equal(case.args[1], l08.log_probs_of(spoken, voice))
+
+
+# --------------------------------------------------------------------------------------
+# failure messages
+
+
+def test_failure_messages_name_the_function_and_the_first_wrong_step_without_the_answer() -> None:
+    ex = EXERCISES["l08-align"]
+    case = ex.public[0]
+    wrong = l08.backtrace(*case.args, equal_label="sub")
+    verdict, hint = ex.judge(case, wrong)
+    assert not verdict
+    assert verdict.reason == (
+        "`align(...)`[0] is ('sub', 'turn', 'turn'): step 1 of 6 (in reading order) is the first wrong one"
+    )
+    assert "every diagonal step a substitution" in hint
+    assert "'equal'" not in verdict.reason  # the expected step is not given away
+
+    verdict, _ = EXERCISES["l08-wer"].judge(EXERCISES["l08-wer"].public[0], 0.75)
+    assert verdict.reason == "`wer(...)` returned 0.75, which is not the expected value"
+    assert "0.6" not in verdict.reason
+
+    checker = EXERCISES["l08-command-checker"]
+    verdict, _ = checker.judge(checker.public[1], {"accepted": True, "heard": "turn the light off", "wer": 0.25})
+    assert verdict.reason == "`check_command(...)`['accepted']: the answer is the wrong truth value"

@@ -30,9 +30,52 @@ from typing import Any, Sequence
 import numpy as np
 
 from asrlab import metrics
+from autograder.compare import Verdict, compare
 from autograder.exercise import Case, Exercise, Mistake
 
 LESSON = "08-wer-and-cer"
+
+
+# ---------------------------------------------------------------------------
+# failure messages in the learner's terms
+# ---------------------------------------------------------------------------
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, np.ndarray) and value.ndim == 0 or isinstance(value, np.generic):
+        value = value.item()
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class _Explained(Exercise):
+    """An exercise whose failure messages name the learner's function and its first wrong part:
+    ``align(...)[3] is ('sub', 'on', 'on')``, ``wer(...) returned 0.75``,
+    ``check_command(...)['heard']: got 'x'``.  Only the learner's own values are shown, never
+    the expected ones, so the messages are safe for hidden cases too."""
+
+    def judge(self, case: Case, got_plain: Any) -> tuple[Verdict, str]:
+        verdict, hint = super().judge(case, got_plain)
+        if verdict:
+            return verdict, hint
+        return Verdict(False, self._explain(case, got_plain, verdict.reason)), hint
+
+    def _explain(self, case: Case, got: Any, reason: str) -> str:
+        call = f"`{self.target}(...)`"
+        expected = self.expected(case)
+        if isinstance(expected, list) and isinstance(got, (list, tuple)):
+            if len(got) != len(expected):
+                return f"{call} returned {len(got)} steps, expected {len(expected)}"
+            for k, (e, g) in enumerate(zip(expected, got)):
+                if not compare(e, g, rtol=self.rtol, atol=self.atol):
+                    return (f"{call}[{k}] is {_show(g)}: step {k + 1} of {len(got)} (in reading order) is the "
+                            "first wrong one")
+        if isinstance(expected, dict) and isinstance(got, dict):
+            return f"{call}{reason}"
+        if isinstance(expected, (int, float)) and isinstance(got, (int, float, np.generic, np.ndarray)) \
+                and np.ndim(got) == 0 and not isinstance(got, bool):
+            return f"{call} returned {_show(got)}, which is not the expected value"
+        return f"{call}: {reason}"
 
 
 # ---------------------------------------------------------------------------
@@ -421,7 +464,7 @@ def _checker_hidden(rng: np.random.Generator) -> list[Case]:
 # ---------------------------------------------------------------------------
 
 EXERCISES = [
-    Exercise(
+    _Explained(
         id="l08-edit-distance",
         lesson=LESSON,
         title="word edit distance by dynamic programming",
@@ -466,7 +509,7 @@ EXERCISES = [
             ),
         ],
     ),
-    Exercise(
+    _Explained(
         id="l08-align",
         lesson=LESSON,
         title="backtrace to an alignment with S, D and I",
@@ -510,7 +553,7 @@ EXERCISES = [
             ),
         ],
     ),
-    Exercise(
+    _Explained(
         id="l08-wer",
         lesson=LESSON,
         title="word error rate of one sentence",
@@ -557,7 +600,7 @@ EXERCISES = [
             ),
         ],
     ),
-    Exercise(
+    _Explained(
         id="l08-cer",
         lesson=LESSON,
         title="character error rate of one sentence",
@@ -604,7 +647,7 @@ EXERCISES = [
             ),
         ],
     ),
-    Exercise(
+    _Explained(
         id="l08-corpus-wer",
         lesson=LESSON,
         title="corpus WER: total errors over total reference words",
@@ -640,7 +683,7 @@ EXERCISES = [
             ),
         ],
     ),
-    Exercise(
+    _Explained(
         id="l08-command-checker",
         lesson=LESSON,
         title="mini-challenge: the voice-command checker",
