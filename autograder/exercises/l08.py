@@ -421,8 +421,12 @@ def _checker_mistake(name: str):
 @functools.lru_cache(maxsize=None)
 def _checker_public() -> list[Case]:
     cases = []
-    for asked, said, voice in COMMAND_TRIALS:
-        cases.append(Case(args=(asked, log_probs_of(said, voice)), label=f"asked {asked!r}, the recording says {said!r}"))
+    for k, (asked, said, voice) in enumerate(COMMAND_TRIALS):
+        label = f"asked {asked!r}, the recording says {said!r}"
+        # one public check passes max_wer, so that a checker without it fails here, not in grading
+        kwargs = {"max_wer": 0.3} if k == 2 else {}
+        cases.append(Case(args=(asked, log_probs_of(said, voice)), kwargs=kwargs,
+                          label=label + (", max_wer=0.3" if kwargs else "")))
     return cases
 
 
