@@ -4,8 +4,11 @@ Everything here is computed from scratch with dynamic programming and checked ag
 ``jiwer`` (the tests compare counts and rates on thousands of random sentences):
 
 * :func:`edit_distance` is the Levenshtein distance between two sequences;
+* :func:`edit_table` is the whole dynamic-programming table behind it (to draw or to
+  backtrace);
 * :func:`align` backtraces the dynamic-programming table into a list of labelled
-  operations (``equal``, ``sub``, ``del``, ``ins``);
+  operations (``equal``, ``sub``, ``del``, ``ins``), and :func:`format_alignment` prints
+  them as REF/HYP rows with ``S``, ``D`` and ``I`` marks, the way jiwer shows them;
 * :func:`measures` counts hits, substitutions, deletions and insertions like
   ``jiwer.process_words``;
 * :func:`wer` and :func:`cer` are corpus-level rates like ``jiwer.wer`` / ``jiwer.cer``;
@@ -40,7 +43,9 @@ import numpy as np
 
 from asrlab._validate import _describe
 
-__all__ = ["Measures", "edit_distance", "align", "measures", "wer", "cer", "normalize"]
+__all__ = [
+    "Measures", "edit_distance", "edit_table", "align", "format_alignment", "measures", "wer", "cer", "normalize",
+]
 
 _RUNS_OF_SPACE = re.compile(r"\s\s+")
 
@@ -152,6 +157,29 @@ def _table(ref: Sequence[Any], hyp: Sequence[Any]) -> list[list[int]]:
     return D
 
 
+def edit_table(ref: Sequence[Any], hyp: Sequence[Any]) -> np.ndarray:
+    """The whole dynamic-programming table of :func:`edit_distance`.
+
+    Args:
+        ref: Reference sequence (a ``str`` of characters or a list of tokens).
+        hyp: Hypothesis sequence, same conventions.
+
+    Returns:
+        An ``int64`` array ``D`` of shape ``(len(ref) + 1, len(hyp) + 1)``: ``D[i, j]`` is
+        the edit distance between the first ``i`` items of ``ref`` and the first ``j``
+        of ``hyp``; row 0 is ``0, 1, 2, ...`` (insertions), column 0 likewise
+        (deletions), and ``D[-1, -1] == edit_distance(ref, hyp)``.
+
+    Example:
+        ``edit_table("ab", "b")`` is ``[[0, 1], [1, 1], [2, 1]]``.
+
+    Lesson: 08 Measuring accuracy: WER and CER.
+    """
+    ref = _check_sequence(ref, name="ref")
+    hyp = _check_sequence(hyp, name="hyp")
+    return np.array(_table(ref, hyp), dtype=np.int64).reshape(len(ref) + 1, len(hyp) + 1)
+
+
 def _alignment(ref: Sequence[Any], hyp: Sequence[Any]) -> list[tuple[str, Any, Any]]:
     """A minimal alignment, chosen among the equally short ones the way jiwer chooses.
 
@@ -219,6 +247,51 @@ def align(ref_words: Sequence[Any], hyp_words: Sequence[Any]) -> list[tuple[str,
     ref = _check_sequence(ref_words, name="ref_words")
     hyp = _check_sequence(hyp_words, name="hyp_words")
     return _alignment(ref, hyp)
+
+
+_MARKS = {"equal": " ", "sub": "S", "del": "D", "ins": "I"}
+
+
+def format_alignment(ops: Sequence[tuple[str, Any, Any]]) -> str:
+    """Print an alignment the way people read one: a REF row, a HYP row and the marks.
+
+    Each column is as wide as its longer word and right-aligned; a deleted word has stars
+    in the HYP row, an inserted one stars in the REF row, and the third row marks the
+    column ``S``, ``D`` or ``I`` (blank for a match).  The layout is
+    ``jiwer.visualize_alignment``'s::
+
+        REF: the cat sat on the mat *****
+        HYP:   a cat sat ** the mat today
+               S          D             I
+
+    Args:
+        ops: ``(op, ref, hyp)`` triples as returned by :func:`align`.
+
+    Returns:
+        Three lines joined by newlines (no trailing newline).
+
+    Raises:
+        TypeError: ``ops`` is not a list of triples.
+        ValueError: an unknown operation name.
+
+    Lesson: 08 Measuring accuracy: WER and CER.
+    """
+    if not isinstance(ops, (list, tuple)):
+        raise TypeError(f"ops: expected a list of (op, ref, hyp) triples, got {_describe(ops)}")
+    rows = ["REF:", "HYP:", "    "]
+    for k, item in enumerate(ops):
+        if not isinstance(item, (list, tuple)) or len(item) != 3:
+            raise TypeError(f"ops: expected (op, ref, hyp) triples, got {item!r} at position {k}"[:160])
+        op, r, h = item
+        if op not in _MARKS:
+            raise ValueError(f"ops: expected one of {sorted(_MARKS)}, got {op!r} at position {k}")
+        r = "" if op == "ins" else str(r)
+        h = "" if op == "del" else str(h)
+        width = max(len(r), len(h), 1)
+        r = "*" * width if op == "ins" else r
+        h = "*" * width if op == "del" else h
+        rows = [row + " " + cell.rjust(width) for row, cell in zip(rows, (r, h, _MARKS[op]))]
+    return "\n".join(rows)
 
 
 # --------------------------------------------------------------------------------------
