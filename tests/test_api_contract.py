@@ -21,10 +21,10 @@ CONTRACT = {
         "melspectrogram", "mfcc", "delta", "spectral_centroid", "spectral_bandwidth",
         "spectral_rolloff", "detect_speech",
     ],
-    "metrics": ["edit_distance", "align", "measures", "wer", "cer", "normalize"],
+    "metrics": ["edit_distance", "edit_table", "align", "format_alignment", "measures", "wer", "cer", "normalize"],
     "ctc": [
         "collapse", "greedy_decode", "beam_search", "ctc_loss", "forward_variables",
-        "extend_with_blanks", "count_alignments", "vocabulary_lm",
+        "extend_with_blanks", "count_alignments", "vocabulary_lm", "forced_align",
     ],
     "dtw": ["dtw"],
     "plot": ["waveform", "spectrogram", "filterbank", "alignment", "curves"],
