@@ -15,6 +15,7 @@ module          what                                          lessons
 ``metrics``     edit distance, alignment, WER, CER             08
 ``data``        offline speech (espeak-ng), corpora, manifests 01-11
 ``model``       the tiny CTC model, training, transcription    10
+``step``        one training step, the over-fit test           10
 ``plot``        labelled plots that take ``ax=``               all
 ==============  ============================================  =========
 
@@ -29,7 +30,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "audio", "signals", "features", "dtw", "ctc", "metrics", "data", "model", "train",
+    "audio", "signals", "features", "dtw", "ctc", "metrics", "data", "model", "step", "train",
     "plot", "widgets", "cli",
 }
 
