@@ -25,6 +25,7 @@ import asrlab.data
 import asrlab.step
 import asrlab.features
 import asrlab.model
+from autograder.exercise import Case
 from autograder.exercises import l10, registry
 from autograder.grading import grade
 from autograder.grading.notebooks import GRADING_SKIP_TAG, load_lesson
@@ -243,6 +244,24 @@ def test_step_public_case_shows_every_mistake_the_hidden_cases_catch(step_public
     for mistake in ex.mistakes:
         verdict, hint = ex.judge(ex.public[0], mistake.fn(**step_public))
         assert not verdict and hint == mistake.hint, mistake.name
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_step_hidden_cases_cover_one_recording_no_padding_and_an_impossible_one(seed: int) -> None:
+    hidden = registry()["l10-train-step"].hidden_cases(np.random.default_rng(seed))
+
+    def impossible(case: Case) -> list[bool]:
+        return [
+            asrlab.ctc.required_frames(asrlab.model.encode_text(t))
+            > int(asrlab.model.output_lengths(asrlab.model.frame_lengths(len(y))))
+            for y, t in zip(case.kwargs["step_waves"], case.kwargs["step_texts"])
+        ]
+
+    assert any(len(c.kwargs["step_waves"]) == 1 for c in hidden)
+    assert any(len({len(y) for y in c.kwargs["step_waves"]}) == 1 < len(c.kwargs["step_waves"]) for c in hidden)
+    [fast] = [c for c in hidden if "too fast" in c.label]
+    assert impossible(fast)[-1] and not any(impossible(fast)[:-1])
+    assert any(int(np.argmax([len(y) for y in c.kwargs["step_waves"]])) > 0 for c in hidden)
 
 
 def test_prediction_options_are_the_notebooks_and_the_answer_is_what_the_notebook_shows() -> None:
