@@ -17,6 +17,7 @@ module          what                                          lessons
 ``metrics``     edit distance, alignment, WER, CER             08
 ``data``        offline speech (espeak-ng), corpora, manifests 01-11
 ``model``       the tiny CTC model, transcription, pretrained  07-11
+``step``        one training step, the over-fit test           10
 ``train``       training and evaluation                        10
 ``recorder``    record your voice in a notebook                10-11
 ``adapt``       fine-tune a model on a speaker's takes         11
@@ -34,8 +35,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "audio", "signals", "features", "dtw", "ctc", "commands", "metrics", "data", "model", "train",
-    "plot", "widgets", "recorder", "adapt", "cli",
+    "audio", "signals", "features", "dtw", "ctc", "commands", "metrics", "data", "model", "step",
+    "train", "plot", "widgets", "recorder", "adapt", "cli",
 }
 
 __all__ = sorted(_SUBMODULES) + ["__version__"]

@@ -1,24 +1,130 @@
 """Exercises of lesson 10, training a tiny CTC speech recogniser.
 
 Grading moves plain data only, so every exercise is a function of arrays, numbers and
-strings: padding a batch (NumPy), the output lengths after subsampling, the CTC loss of a
-batch of log-probabilities (``torch.nn.functional.ctc_loss``), and greedy decoding plus
-corpus CER/WER (``asrlab.ctc`` and ``asrlab.metrics``, equal to jiwer).  The public inputs
-are the notebook's own, written out here with the same code as in the notebook.
+strings, or a cell that computes them: padding a batch (NumPy), the output lengths after
+subsampling, the CTC loss of a batch of log-probabilities (``torch.nn.functional.ctc_loss``),
+the full training step (run by :func:`asrlab.step.overfit` on a small batch: the losses of
+four steps must equal those of :func:`asrlab.step.train_step`), a prediction of what a
+setting does to the training curve, and greedy decoding plus corpus CER/WER
+(``asrlab.ctc`` and ``asrlab.metrics``, equal to jiwer).  The public inputs are the
+notebook's own, written out here with the same code as in the notebook.
+
+Failure messages name the learner's variable and its first wrong element
+(``lengths[1] is 1, expected 2``; on hidden cases without the expected value), and the
+types the tasks name (float32, integer arrays, a Python float) are checked.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 
+from autograder.compare import Verdict, compare
 from autograder.exercise import Case, Exercise, Mistake
 
 LESSON = "10-train-a-tiny-ctc-recogniser"
 
 #: The model's classes (as ``asrlab.model.ALPHABET``): blank ``_`` = 0, space, a-z, '.
 ALPHABET = "_ abcdefghijklmnopqrstuvwxyz'"
+
+
+# ---------------------------------------------------------------------------
+# failure messages in the learner's names, and the types the tasks name
+# ---------------------------------------------------------------------------
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return f"{float(value):.6g}"
+
+
+def _first_wrong(label: str, expected: Any, got: Any, *, public: bool, rtol: float, atol: float) -> str | None:
+    """``"`lengths[1]` is 1, expected 2"`` for the first element of ``got`` that differs,
+    or ``None`` when the difference is not one of values (shapes, kinds: the generic
+    message says it better).  Hidden cases never show the expected value."""
+    if isinstance(expected, dict) and isinstance(got, dict) and set(expected) == set(got):
+        for key in expected:
+            found = _first_wrong(f'{label}["{key}"]', expected[key], got[key], public=public, rtol=rtol, atol=atol)
+            if found:
+                return found
+        return None
+    if isinstance(expected, (list, tuple)) and not isinstance(expected, str) and isinstance(got, (list, tuple)):
+        if len(expected) != len(got) or any(isinstance(e, (str, dict, list, tuple)) for e in expected):
+            return None
+    if isinstance(expected, str) or isinstance(got, str):
+        return None
+    try:
+        e, g = np.asarray(expected, dtype=float), np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if e.shape != g.shape:
+        return None
+    close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return None
+    index = np.unravel_index(int(np.argmax(~close)), close.shape)
+    where = label if e.ndim == 0 else f"{label}[{', '.join(str(int(i)) for i in index)}]"
+    mine = _number(np.asarray(got)[index])
+    return f"`{where}` is {mine}, expected {_number(np.asarray(expected)[index])}" if public else f"`{where}` is {mine}, which is wrong"
+
+
+@dataclass(frozen=True)
+class NamedExercise(Exercise):
+    """An exercise whose failure messages use the learner's names.
+
+    ``names`` labels the answer (one name) or each item of a tuple answer, in the
+    learner's terms (``"batch"``, ``"lengths"``, ``"ctc_batch_loss(...)"``).
+    ``types`` gives, per name, what the task asks for: ``"float32"``, ``"integer"``
+    (an integer array), ``"float"`` (a Python float) or ``None`` (anything numeric).
+    """
+
+    names: tuple[str, ...] = ()
+    types: tuple[str | None, ...] = ()
+
+    def _parts(self, value: Any) -> list[Any]:
+        if len(self.names) == 1:
+            return [value]
+        return list(value) if isinstance(value, (list, tuple)) and len(value) == len(self.names) else []
+
+    def _type_problem(self, got: Any) -> str | None:
+        for name, want, part in zip(self.names, self.types, self._parts(got)):
+            if want is None:
+                continue
+            if want == "float":
+                if type(part) is not float:
+                    kind = "a NumPy number" if isinstance(part, (np.ndarray, np.generic)) else type(part).__name__
+                    return f"`{name}` is {kind}, expected a Python float (float(...) or .item() gives one)"
+                continue
+            if not isinstance(part, np.ndarray):
+                return f"`{name}` is a {type(part).__name__}, expected a NumPy array of dtype {want}"
+            if want == "float32" and part.dtype != np.float32:
+                return f"`{name}` has dtype {part.dtype}, expected float32"
+            if want == "integer" and part.dtype.kind not in "iu":
+                return f"`{name}` has dtype {part.dtype}, expected integers (int64)"
+        return None
+
+    def judge(self, case: Case, got_plain: Any, *args: Any, **kwargs: Any) -> tuple[Verdict, str]:
+        verdict, hint = super().judge(case, got_plain, *args, **kwargs)
+        if verdict:
+            problem = self._type_problem(got_plain)
+            return (Verdict(False, problem), self.hint) if problem else (verdict, hint)
+        public = any(case is c for c in self.public)
+        expected = self.expected(case)
+        parts_e, parts_g = self._parts(expected), self._parts(got_plain)
+        for name, e, g in zip(self.names, parts_e, parts_g):
+            if compare(e, g, rtol=self.rtol, atol=self.atol):
+                continue
+            found = _first_wrong(name, e, g, public=public, rtol=self.rtol, atol=self.atol)
+            if found:
+                return Verdict(False, found), hint
+            reason = compare(e, g, rtol=self.rtol, atol=self.atol).reason
+            return Verdict(False, f"`{name}`: {reason}"), hint
+        return verdict, hint
 
 
 # ---------------------------------------------------------------------------
@@ -52,11 +158,11 @@ def _pad_lengths_last_index(signals: Sequence[Any]) -> tuple[np.ndarray, np.ndar
 
 
 def pad_public_signals() -> list[np.ndarray]:
-    """The notebook's three little signals (5, 2 and 4 samples)."""
+    """The notebook's three little signals (4, 5 and 2 samples: the longest is not first)."""
     return [
+        np.array([0.5, 0.5, -0.5, -0.5], dtype=np.float32),
         np.array([0.1, 0.2, 0.3, 0.4, 0.5], dtype=np.float32),
         np.array([-1.0, 1.0], dtype=np.float32),
-        np.array([0.5, 0.5, -0.5, -0.5], dtype=np.float32),
     ]
 
 
@@ -64,17 +170,19 @@ def _pad_hidden(rng: np.random.Generator) -> list[Case]:
     def sig(n: int) -> np.ndarray:
         return rng.normal(scale=0.3, size=n).astype(np.float32)
 
+    sizes = [int(n) for n in rng.integers(1, 400, size=6)]
+    sizes.append(max(sizes) + 1)  # the longest comes last
     return [
         Case(args=([sig(7)],), label="a batch of one signal"),
-        Case(args=([sig(1), sig(3)],), label="a 1-sample signal and a 3-sample one"),
+        Case(args=([sig(1), sig(3)],), label="a 1-sample signal, then a 3-sample one (the longest last)"),
         Case(args=([sig(3), sig(1)],), label="a 3-sample signal, then a 1-sample one"),
-        Case(args=([sig(int(n)) for n in rng.integers(1, 400, size=6)],), label="6 signals of 1 to 400 samples"),
+        Case(args=([sig(2), sig(6), sig(5)],), label="2, 6 and 5 samples (the longest in the middle)"),
+        Case(args=([sig(n) for n in sizes],), label="7 signals of 1 to 400 samples, the longest last"),
         Case(args=([sig(5), sig(5), sig(5)],), label="three signals of the same length"),
-        Case(args=([sig(1600), sig(16000), sig(8001)],), label="0.1 s, 1 s and 0.5 s at 16 kHz"),
+        Case(args=([np.concatenate([sig(3), np.zeros(3, np.float32)]), np.zeros(4, np.float32), sig(2)],),
+             label="digital silence: a signal ending in 3 exact zeros, and one all zeros"),
+        Case(args=([sig(1600), sig(8001), sig(16000)],), label="0.1 s, 0.5 s and 1 s at 16 kHz"),
     ]
-
-
-_PAD_FILLS = ("max(len(s) for s in signals)", ":len(s)", "len(s)")
 
 
 # ---------------------------------------------------------------------------
@@ -121,7 +229,7 @@ _OUT_FILLS = ("1 + n_samples // hop", "(frames - 1) // 2 + 1", "(after_conv1 - 1
 
 
 # ---------------------------------------------------------------------------
-# l10-train-step: the CTC loss of a batch
+# l10-ctc-loss: the CTC loss of a batch
 # ---------------------------------------------------------------------------
 
 
@@ -160,7 +268,7 @@ def random_log_probs(rng: np.random.Generator, batch: int, frames: int, classes:
     return lp.astype(np.float32)
 
 
-def train_step_public() -> dict[str, Any]:
+def ctc_public() -> dict[str, Any]:
     """The notebook's batch: 3 utterances padded to 12 frames; "off" gets only 2 frames."""
     rng = np.random.default_rng(10)
     return {
@@ -170,7 +278,7 @@ def train_step_public() -> dict[str, Any]:
     }
 
 
-def _train_step_hidden(rng: np.random.Generator) -> list[Case]:
+def _ctc_hidden(rng: np.random.Generator) -> list[Case]:
     from asrlab.data import random_transcript
 
     cases = []
@@ -192,11 +300,11 @@ def _train_step_hidden(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-_STEP_FILLS = ("torch.as_tensor(log_probs).transpose(0, 1)", "out_lengths", "0", '"mean"', "True")
+_CTC_FILLS = ("torch.as_tensor(log_probs).transpose(0, 1)", "out_lengths", "0", '"mean"', "True")
 
 
-def _step_fills(**changes: str) -> tuple[str, ...]:
-    out = list(_STEP_FILLS)
+def _ctc_fills(**changes: str) -> tuple[str, ...]:
+    out = list(_CTC_FILLS)
     for index, text in changes.items():
         out[int(index[1:])] = text
     return tuple(out)
@@ -293,7 +401,8 @@ def _noisy_path(text: str, rng: np.random.Generator, *, error_rate: float) -> st
         gap = int(rng.integers(1 if ch == previous else 0, 3))  # equal neighbours need a blank
         out += "_" * gap + ch * int(rng.integers(1, 4))
         previous = ch
-    return out + "_" * int(rng.integers(0, 4))
+    out += "_" * int(rng.integers(0, 4))
+    return out or "_"  # a model outputs at least one frame, even when it hears nothing
 
 
 def _decode_hidden(rng: np.random.Generator) -> list[Case]:
@@ -357,8 +466,141 @@ _CODE_NO_SPACES = _DECODE_SOLUTION_HEAD + '''\
 '''
 
 
+# ---------------------------------------------------------------------------
+# l10-train-step: the full training step, run on a small batch by asrlab.step.overfit
+# ---------------------------------------------------------------------------
+
+#: The notebook's small batch: (transcript, voice, rate in words per minute).  The longest
+#: recording is not first, and "call seven seven three" at 450 words per minute has 15
+#: output frames where its transcript needs 24: CTC cannot explain it.
+STEP_PUBLIC = [("no", "en-gb+f3", 160), ("turn the light on", "en-us+m3", 180), ("call seven seven three", "en-029", 450)]
+STEP_COUNT = 4
+
+
+def step_batch(spec: Sequence[tuple[str, str, int]]) -> dict[str, Any]:
+    """``{"step_waves": [...], "step_texts": [...]}``: the recordings of ``spec``, spoken
+    by :func:`asrlab.data.synthesize` at 16 kHz."""
+    from asrlab.data import synthesize
+
+    return {
+        "step_waves": [synthesize(text, voice=voice, rate=rate, sr=16_000) for text, voice, rate in spec],
+        "step_texts": [text for text, _, _ in spec],
+    }
+
+
+def _step_ref(step_waves: Sequence[Any], step_texts: Sequence[str]) -> list[float]:
+    from asrlab.step import overfit, train_step
+
+    return overfit(train_step, step_waves, step_texts, steps=STEP_COUNT)
+
+
+def _step_variant(*, zero_grad: bool = True, update: bool = True, lengths: str = "out", reduction: str = "mean",
+                  clip: bool = True, zero_infinity: bool = True):  # noqa: ANN202 - a step function
+    """A training step with one thing done wrong (the Mistakes' ``fn``)."""
+    import torch
+    from torch.nn import functional as F
+
+    from asrlab.model import encode_text
+
+    def step(model: Any, optimiser: Any, waves: Any, lengths_: Any, texts: Sequence[str]) -> float:
+        log_probs, out_lengths = model(waves, lengths_)
+        ids = [encode_text(t) for t in texts]
+        targets = torch.tensor([i for seq in ids for i in seq], dtype=torch.long)
+        target_lengths = torch.tensor([len(seq) for seq in ids], dtype=torch.long)
+        if lengths == "padded":
+            out_lengths = torch.full_like(out_lengths, log_probs.shape[1])
+        loss = F.ctc_loss(log_probs.transpose(0, 1), targets, out_lengths, target_lengths, blank=0,
+                          reduction=reduction, zero_infinity=zero_infinity)
+        if zero_grad:
+            optimiser.zero_grad()
+        loss.backward()
+        if clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        if update:
+            optimiser.step()
+        return loss.item()
+
+    return step
+
+
+def _step_with(step_waves: Sequence[Any], step_texts: Sequence[str], **wrong: Any) -> list[float]:
+    from asrlab.step import overfit
+
+    return overfit(_step_variant(**wrong), step_waves, step_texts, steps=STEP_COUNT)
+
+
+_TEXTS = ["yes", "no", "up", "stop", "go left", "call nine one two", "turn the light on", "seven seven",
+          "three", "switch the kitchen light off", "zero zero one", "set the volume to two"]
+_LONG_TEXTS = ["call seven seven three", "switch the kitchen light off", "turn the light on", "set the volume to two"]
+_VOICES = ["en-us", "en-gb", "en-029", "en-gb-scotland", "en-us+f2", "en-gb+m4", "en-us-nyc+klatt2"]
+
+
+def _step_hidden(rng: np.random.Generator) -> list[Case]:
+    def spec(n: int, *, fast: bool = False) -> list[tuple[str, str, int]]:
+        texts = [str(t) for t in rng.choice(_TEXTS, size=n, replace=False)]
+        if fast:  # the last one: a long command at 450 words per minute, more labels than frames
+            texts[-1] = str(rng.choice([t for t in _LONG_TEXTS if t not in texts]))
+        return [(t, str(rng.choice(_VOICES)), 450 if fast and i == n - 1 else int(rng.integers(140, 200)))
+                for i, t in enumerate(texts)]
+
+    one = step_batch([("turn the light on", "en-gb+m4", 170)])
+    same = step_batch([("stop", "en-us", 160)])
+    same = {"step_waves": same["step_waves"] * 2, "step_texts": same["step_texts"] * 2}
+    return [
+        Case(step_batch(spec(4)), label="4 recordings of 4 voices"),
+        Case(one, label="a batch of one recording"),
+        Case(same, label="the same recording twice (no padding at all)"),
+        Case(step_batch(spec(3, fast=True)), label="3 recordings, the last spoken too fast for its transcript"),
+        Case(step_batch([("go", "en-us+f2", 190), ("switch the kitchen light off", "en-gb", 150), ("six", "en-029", 170),
+                         ("call nine one two", "en-us", 200)]), label="4 recordings, the longest second"),
+    ]
+
+
+_STEP_SOLUTION_HEAD = '''\
+def train_step(model, optimiser, waves, lengths, texts):
+    log_probs, out_lengths = model(waves, lengths)
+    ids = [asrlab.model.encode_text(t) for t in texts]
+    targets = torch.tensor([i for seq in ids for i in seq], dtype=torch.long)
+    target_lengths = torch.tensor([len(seq) for seq in ids], dtype=torch.long)
+'''
+_STEP_TAIL = '''
+losses = asrlab.step.overfit(train_step, step_waves, step_texts, steps=4)
+'''
+
+
+def _step_code(*, loss: str = "out_lengths", reduction: str = '"mean"', zero_infinity: str = "True",
+               update: str = "optimiser.zero_grad()\n    loss.backward()\n"
+               "    torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)\n    optimiser.step()\n") -> str:
+    return (
+        _STEP_SOLUTION_HEAD
+        + f"    loss = F.ctc_loss(log_probs.transpose(0, 1), targets, {loss}, target_lengths,\n"
+        + f"                      blank=0, reduction={reduction}, zero_infinity={zero_infinity})\n"
+        + f"    {update}"
+        + "    return loss.item()\n"
+        + _STEP_TAIL
+    )
+
+
+# ---------------------------------------------------------------------------
+# l10-predict-lr: change one setting, predict the curve
+# ---------------------------------------------------------------------------
+
+#: The options of the prediction, as the notebook prints them.
+LR_OPTIONS = {
+    "a": "the same curve: Adam divides every gradient by its own size, so the learning rate does not matter",
+    "b": "it falls about 100 times faster and reaches a much lower loss",
+    "c": "it falls a little faster at first, then ends a little lower",
+    "d": "it jumps around and, after 40 steps, is higher than the curve at the usual learning rate",
+}
+LR_ANSWER = "d"
+
+
+def _predict_ref() -> str:
+    return LR_ANSWER
+
+
 EXERCISES = [
-    Exercise(
+    NamedExercise(
         id="l10-pad-batch",
         lesson=LESSON,
         title="pad a batch",
@@ -366,35 +608,38 @@ EXERCISES = [
         kind="function",
         target="pad_batch",
         reference=_pad_ref,
-        public=[Case(args=(pad_public_signals(),), label="the 5-, 2- and 4-sample signals above")],
+        public=[Case(args=(pad_public_signals(),), label="the 4-, 5- and 2-sample signals above")],
         hidden=_pad_hidden,
-        hint="The batch is (number of signals, longest length), zeros everywhere a signal has "
-        "no samples; each signal starts at column 0. `lengths` holds each signal's own length.",
+        names=("batch", "lengths"),
+        types=("float32", "integer"),
+        hint="The batch is as wide as the longest signal of the list, wherever that one is in the "
+        "list; each row holds its signal from column 0 on and zeros after it, and `lengths` counts "
+        "each signal's own samples (section 3).",
         mistakes=[
             Mistake(
                 "pad-front",
-                "Your signals end at the last column, with the zeros in front: pad at the END, so "
-                "that sample 0 of every signal is in column 0 and the first frames line up.",
+                "Your zeros come first and the signals end at the last column. Padding goes at the "
+                "END, so that sample 0 of every signal is in column 0 and the first frames line up.",
                 fn=_pad_front,
                 fills=("max(len(s) for s in signals)", "len(batch[i]) - len(s):", "len(s)"),
             ),
             Mistake(
                 "lengths-padded",
-                "Every entry of `lengths` is the padded length: the model needs each signal's "
-                "OWN length, to know where its padding starts.",
+                "Every entry of `lengths` is the padded length. The model needs each signal's OWN "
+                "length, to know where its padding starts.",
                 fn=_pad_lengths_padded,
                 fills=("max(len(s) for s in signals)", ":len(s)", "n_max"),
             ),
             Mistake(
                 "lengths-last-index",
-                "`lengths` is one short: that is the index of each signal's last sample, not "
-                "its number of samples.",
+                "`lengths` is one short everywhere: you stored the index of each signal's last "
+                "sample, not its number of samples.",
                 fn=_pad_lengths_last_index,
                 fills=("max(len(s) for s in signals)", ":len(s)", "len(s) - 1"),
             ),
         ],
     ),
-    Exercise(
+    NamedExercise(
         id="l10-output-lengths",
         lesson=LESSON,
         title="output lengths after subsampling",
@@ -404,82 +649,191 @@ EXERCISES = [
         reference=_out_len_ref,
         public=[Case({"n_samples": OUT_LEN_SAMPLES, "hop": OUT_LEN_HOP}, label="the 5 lengths above, hop 160")],
         hidden=_out_len_hidden,
-        hint="A centred STFT has one frame per hop plus one; each convolution with kernel 3, "
-        "stride 2 and padding 1 maps L frames to floor((L + 2 - 3) / 2) + 1.",
+        names=("frames", "out_lengths"),
+        types=("integer", "integer"),
+        hint="A centred STFT has a frame at sample 0 and one more after every full hop. Each "
+        "stride-2 convolution keeps one output per two input frames, and its padding gives a "
+        "last, unpaired frame an output too; the model has two of them (section 4).",
         mistakes=[
             Mistake(
                 "no-plus-one",
-                "`frames` is one short: a centred STFT puts a frame at sample 0 AND one every hop "
-                "after it, so 16000 samples at hop 160 give 101 frames, not 100.",
+                "`frames` is one short for every utterance: you counted the hops, but a centred "
+                "STFT also has a frame at sample 0, before the first hop.",
                 fn=lambda n_samples, hop: _out_len(n_samples, hop, plus_one=False),
                 fills=("n_samples // hop", _OUT_FILLS[1], "(after_conv1 - 1) // 2 + 1"),
             ),
             Mistake(
                 "floor-half",
-                "Halving with // (twice, or L // 4 at once) drops a frame whenever L is odd. A "
-                "convolution's output is floor((L + 2p - k) / s) + 1; with p = 1, k = 3, s = 2 the "
-                "padded edge frame gets an output too.",
+                "You halved with floor division, which drops the last frame whenever the count is "
+                "odd. With padding 1, the convolution also gives that last, unpaired frame an "
+                "output (section 4).",
                 fn=lambda n_samples, hop: _out_len(n_samples, hop, conv="half"),
                 fills=(_OUT_FILLS[0], "frames // 2", "after_conv1 // 2"),
             ),
             Mistake(
                 "one-conv",
-                "`out_lengths` is about twice too long: the model has TWO stride-2 convolutions; "
-                "apply the formula a second time, to the first convolution's output.",
+                "`out_lengths` is about twice too long: you applied one convolution, and the model "
+                "has two, one after the other.",
                 fn=lambda n_samples, hop: _out_len(n_samples, hop, convs=1),
                 fills=(_OUT_FILLS[0], _OUT_FILLS[1], "after_conv1"),
             ),
         ],
     ),
-    Exercise(
-        id="l10-train-step",
+    NamedExercise(
+        id="l10-ctc-loss",
         lesson=LESSON,
         title="the CTC loss of a batch",
-        points=3,
+        points=2,
         kind="function",
         target="ctc_batch_loss",
         reference=_ctc_ref,
-        public=[Case(kwargs=train_step_public(), label='"go up", "yes" and "off" (2 frames: too few)')],
-        hidden=_train_step_hidden,
-        hint="torch's ctc_loss wants log-probabilities as (T, B, C), the valid frames of each "
-        "utterance (after subsampling), the concatenated class ids with their lengths, the "
-        "blank's class id, reduction=\"mean\" and zero_infinity=True.",
+        public=[Case(kwargs=ctc_public(), label='"go up", "yes" and "off" (2 frames: too few)')],
+        hidden=_ctc_hidden,
+        names=("ctc_batch_loss(log_probs, out_lengths, texts)",),
+        types=("float",),
+        hint="Go through the arguments of PyTorch's CTC loss one by one with section 6: which axis "
+        "comes first, how many frames each utterance really has, which class is the blank in this "
+        "course's alphabet, how the losses are averaged, and what happens to an utterance CTC "
+        "cannot explain.",
         rtol=1e-4,
         atol=1e-6,
         mistakes=[
             Mistake(
                 "padded-input-lengths",
-                "Your loss uses every frame of the padded batch: pass each utterance's own "
-                "number of output frames, or CTC also explains the padding.",
+                "Your loss reads every frame of the padded batch: CTC then also has to explain the "
+                "padding. Each utterance has its own number of valid output frames.",
                 fn=lambda log_probs, out_lengths, texts: _ctc_with(log_probs, out_lengths, texts, lengths="padded"),
-                fills=_step_fills(b1="[log_probs.shape[1]] * len(texts)"),
+                fills=_ctc_fills(b1="[log_probs.shape[1]] * len(texts)"),
             ),
             Mistake(
                 "blank-last",
-                "The blank is class 0 in this course's alphabet (ALPHABET[0] == '_'); the last "
-                "class is the apostrophe. Some toolkits put the blank last, this one does not.",
+                "You told PyTorch that the blank is the LAST class, which in this course's alphabet "
+                "is the apostrophe. Some toolkits put the blank last; look at where `_` is in ALPHABET.",
                 fn=lambda log_probs, out_lengths, texts: _ctc_with(log_probs, out_lengths, texts, blank="last"),
-                fills=_step_fills(b2="log_probs.shape[2] - 1"),
+                fills=_ctc_fills(b2="log_probs.shape[2] - 1"),
             ),
             Mistake(
                 "reduction-sum",
                 "Your loss is the SUM over the batch: it grows with the batch size and the "
-                "transcript lengths, so the learning rate would have to change with them. Use the "
-                "mean, which divides each loss by its target length first.",
+                "transcript lengths, so the learning rate would have to change with them. The "
+                "course's loss is a mean of per-label losses (section 6).",
                 fn=lambda log_probs, out_lengths, texts: _ctc_with(log_probs, out_lengths, texts, reduction="sum"),
-                fills=_step_fills(b3='"sum"'),
+                fills=_ctc_fills(b3='"sum"'),
             ),
             Mistake(
                 "no-zero-infinity",
-                "Your loss is infinite: an utterance with fewer frames than its transcript needs "
-                "has probability 0. zero_infinity=True sets such losses (and their gradients) to 0 "
-                "instead of poisoning the whole batch.",
+                "Your loss is infinite: \"off\" has fewer frames than its transcript needs, so its "
+                "probability is 0 and its loss infinite, which poisons the whole batch. One argument "
+                "of the CTC loss decides what happens to such an utterance (section 6).",
                 fn=lambda log_probs, out_lengths, texts: _ctc_with(log_probs, out_lengths, texts, zero_infinity=False),
-                fills=_step_fills(b4="False"),
+                fills=_ctc_fills(b4="False"),
             ),
         ],
     ),
-    Exercise(
+    NamedExercise(
+        id="l10-train-step",
+        lesson=LESSON,
+        title="the training step",
+        points=3,
+        kind="cell",
+        target="losses",
+        reference=_step_ref,
+        public=[Case(step_batch(STEP_PUBLIC), label="the three recordings above")],
+        hidden=_step_hidden,
+        names=("losses",),
+        hint="Your step must compute exactly what section 6 lists, in that order: the model's "
+        "output and lengths, the CTC loss with the same arguments as in your `ctc_batch_loss`, "
+        "then forget the old gradients, compute the new ones, clip their norm to 5 and update the "
+        "weights; return the loss as a Python float.",
+        rtol=1e-4,
+        atol=1e-6,
+        mistakes=[
+            Mistake(
+                "no-zero-grad",
+                "Your first two losses are right, then they drift: the gradients of every earlier "
+                "step are still there. PyTorch ADDS each new gradient to the stored one until you "
+                "clear it.",
+                fn=lambda step_waves, step_texts: _step_with(step_waves, step_texts, zero_grad=False),
+                code=_step_code(update="loss.backward()\n    torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)\n"
+                                "    optimiser.step()\n"),
+            ),
+            Mistake(
+                "no-update",
+                "Your loss never changes: the weights never move. Either the optimiser's step is "
+                "missing, or it runs before the backward pass has put this batch's gradients in place.",
+                fn=lambda step_waves, step_texts: _step_with(step_waves, step_texts, update=False),
+                code=_step_code(update="optimiser.zero_grad()\n    optimiser.step()\n    loss.backward()\n"),
+            ),
+            Mistake(
+                "padded-input-lengths",
+                "Your losses are too high from the first step: the CTC loss reads every frame of "
+                "the padded batch. The model returns each utterance's valid output frames; use them.",
+                fn=lambda step_waves, step_texts: _step_with(step_waves, step_texts, lengths="padded"),
+                code=_step_code(loss="torch.full_like(out_lengths, log_probs.shape[1])"),
+            ),
+            Mistake(
+                "reduction-sum",
+                "Your losses are the SUM over the batch, not the mean of per-label losses: they grow "
+                "with the batch and the transcripts (section 6).",
+                fn=lambda step_waves, step_texts: _step_with(step_waves, step_texts, reduction="sum"),
+                code=_step_code(reduction='"sum"'),
+            ),
+            Mistake(
+                "no-clip",
+                "Your first two losses are right, then they differ a little: the gradient norm is "
+                "not clipped. Early in training a gradient can be huge, and the step clips its norm "
+                "to 5 before the update.",
+                fn=lambda step_waves, step_texts: _step_with(step_waves, step_texts, clip=False),
+                code=_step_code(update="optimiser.zero_grad()\n    loss.backward()\n    optimiser.step()\n"),
+            ),
+            Mistake(
+                "no-zero-infinity",
+                "Your losses are infinite, then not a number: \"call seven seven three\", spoken at "
+                "450 words per minute, has fewer frames than its transcript needs, and its infinite "
+                "loss poisons the gradients. Your `ctc_batch_loss` already handles this.",
+                fn=lambda step_waves, step_texts: _step_with(step_waves, step_texts, zero_infinity=False),
+                code=_step_code(zero_infinity="False"),
+            ),
+        ],
+    ),
+    NamedExercise(
+        id="l10-predict-lr",
+        lesson=LESSON,
+        title="predict the curve",
+        points=1,
+        kind="cell",
+        target="prediction",
+        reference=_predict_ref,
+        public=[Case({}, label="your prediction")],
+        hidden=[Case({}, label="your prediction, graded")],
+        names=("prediction",),
+        hint="Pick one of the letters \"a\" to \"d\" (a string, in quotes). Think of how far each "
+        "weight moves in one Adam step, and compare it with the size of the weights.",
+        mistakes=[
+            Mistake(
+                "adam-ignores-lr",
+                "You expected Adam to make the learning rate irrelevant. Adam divides each gradient "
+                "by its own running size, so the size of the gradient hardly matters; but then every "
+                "weight moves by about the learning rate in every step.",
+                fn=lambda: "a", fills=('"a"',),
+            ),
+            Mistake(
+                "proportional",
+                "You expected 100 times bigger steps to make 100 times faster progress. That holds "
+                "only while the loss changes smoothly over the length of a step. How long is one "
+                "step of every weight, compared with the weights themselves?",
+                fn=lambda: "b", fills=('"b"',),
+            ),
+            Mistake(
+                "a-little-better",
+                "You expected a modest gain, as from a somewhat larger learning rate. At 100 times "
+                "the usual one, compare the length of one step of every weight with the size of the "
+                "weights themselves.",
+                fn=lambda: "c", fills=('"c"',),
+            ),
+        ],
+    ),
+    NamedExercise(
         id="l10-decode-and-score",
         lesson=LESSON,
         title="decode and score (mini-challenge)",
@@ -489,9 +843,11 @@ EXERCISES = [
         reference=_decode_ref,
         public=[Case(args=decode_public(), label="the four outputs above")],
         hidden=_decode_hidden,
-        hint="Greedy CTC decoding: the best class per frame, merge repeats, THEN drop blanks, map "
-        "ids to characters, squeeze spaces; score the whole corpus at once (total edits / total "
-        "reference characters or words), with spaces counted as characters.",
+        names=("decode_and_score(...)",),
+        hint="This is lesson 07's greedy_decode (best class per frame, then the collapse rule, in "
+        "its order) and lesson 08's corpus rates (all edits of all utterances over all reference "
+        "characters or words, spaces counted as characters); tidy the spaces of each hypothesis "
+        "as the task says.",
         rtol=1e-9,
         atol=1e-12,
         mistakes=[
@@ -504,16 +860,16 @@ EXERCISES = [
             ),
             Mistake(
                 "no-collapse",
-                "Your hypotheses stutter (\"thrreee\"): a letter held over several frames must be "
-                "merged into one before the blanks are dropped.",
+                "Your hypotheses stutter (\"thrreee\"): you dropped the blanks but never merged a "
+                "letter held over several frames into one.",
                 fn=lambda lps, refs: _decode_with(lps, refs, order="none"),
                 code=_CODE_NO_COLLAPSE,
             ),
             Mistake(
                 "mean-per-utterance",
                 "You averaged per-utterance rates: then a 1-word utterance weighs as much as a "
-                "6-word one. Corpus rates add up all edits and divide by all reference "
-                "characters or words (pass the lists to cer/wer).",
+                "6-word one. A corpus rate adds up the edits of all utterances before it divides "
+                "(lesson 08).",
                 fn=lambda lps, refs: _decode_with(lps, refs, per_utterance=True),
                 code=_CODE_MEAN,
             ),
