@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 import numpy as np
 
-from .compare import Verdict, compare
+from .compare import Label, Verdict, compare, describe
 from .plain import from_plain, to_plain
 
 
@@ -52,21 +52,31 @@ class Case:
 class Mistake:
     """A typical wrong answer and the hint it earns.
 
+    A mistake is written once: as what a learner types (``fills`` or ``code``), from which
+    the wrong output is computed by playing it into the answer cell (see
+    :mod:`autograder.play`); or, as before, with ``fn`` as well.
+
     Args:
         name: Short id, e.g. ``"natural-log"``.
-        hint: What the learner probably did, phrased so that it does not give the answer.
-        fn: Computes the wrong answer from the same inputs as the reference (used to
-            recognise the mistake in a learner's output).
-        fills: For inline-blank exercises, what a learner would type into each ``___``
-            (in order) to make this mistake; for body exercises, ``code`` instead.
+        hint: What the learner did, phrased so that it does not give the answer.
+        fn: Optional: computes the wrong answer from the same inputs as the reference.
+            Without it, the wrong answer is what the student version of the answer cell
+            computes with ``fills`` (or ``code``) in it.
+        fills: For inline-blank exercises, what a learner types into the blanks: a tuple
+            with one text per ``___`` (in order), or a dict ``{blank number: text}`` naming
+            only the blanks that differ from the solution (numbered from 0, in order).
         code: A complete wrong answer cell (body exercises).
     """
 
     name: str
     hint: str
-    fn: Callable[..., Any]
-    fills: tuple[str, ...] = ()
+    fn: Callable[..., Any] | None = None
+    fills: tuple[str, ...] | Mapping[int, str] = ()
     code: str = ""
+
+    def __post_init__(self) -> None:
+        if self.fn is None and not self.fills and not self.code:
+            raise ValueError(f"mistake {self.name!r}: give `fills` or `code` (and optionally `fn`)")
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,8 @@ class Exercise:
     mistakes: Sequence[Mistake] = ()
     rtol: float = 1e-6
     atol: float = 1e-9
+    labels: Mapping[str, Label] = field(default_factory=dict)
+    strict_types: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in ("function", "cell"):
@@ -110,26 +122,40 @@ class Exercise:
         args, kwargs = case.inputs()
         return from_plain(to_plain(self.reference(*args, **kwargs)))
 
-    def judge(self, case: Case, got_plain: Any) -> tuple[Verdict, str]:
+    def judge(self, case: Case, got_plain: Any, *, reveal: bool = False) -> tuple[Verdict, str]:
         """Compare a learner's decoded plain answer with the reference on ``case``.
 
-        Returns the verdict and, if wrong, the hint to show (a matching mistake's, else
-        the general one).
+        Returns the verdict, whose ``reason`` names the learner's variable and its first
+        wrong element ("`lengths[1]` is 3, ..."), and, if wrong, the hint to show (a
+        matching mistake's, else the general one).  ``reveal`` shows the expected value of
+        a wrong element (public checks only).
         """
-        verdict = compare(self.expected(case), got_plain, rtol=self.rtol, atol=self.atol)
+        verdict = compare(self.expected(case), got_plain, rtol=self.rtol, atol=self.atol, reveal=reveal,
+                          strict_types=self.strict_types)
         if verdict:
             return verdict, ""
+        reason = describe(verdict, self.targets, call=self.kind == "function", labels=self.labels,
+                          inputs=case.kwargs)
+        verdict = Verdict(False, reason, verdict.path, verdict.detail)
         return verdict, self.diagnose(case, got_plain)
+
+    def wrong_output(self, mistake: Mistake, case: Case) -> Any:
+        """What ``mistake`` computes on ``case``: its ``fn``, else its fills played into the cell."""
+        if mistake.fn is not None:
+            args, kwargs = case.inputs()
+            return mistake.fn(*args, **kwargs)
+        from .play import play_mistake
+
+        return play_mistake(self, mistake, case)
 
     def diagnose(self, case: Case, got_plain: Any) -> str:
         """The hint of the first mistake whose output equals ``got_plain`` on ``case``."""
         for mistake in self.mistakes:
-            args, kwargs = case.inputs()
             try:
-                wrong = from_plain(to_plain(mistake.fn(*args, **kwargs)))
+                wrong = from_plain(to_plain(self.wrong_output(mistake, case)))
             except Exception:  # a mistake that cannot run on this input is not the one
                 continue
-            if compare(wrong, got_plain, rtol=self.rtol, atol=self.atol):
+            if compare(wrong, got_plain, rtol=self.rtol, atol=self.atol, strict_types=self.strict_types):
                 return mistake.hint
         return self.hint
 

@@ -75,7 +75,8 @@ def test_a_numpy_number_or_an_int_valued_answer_is_fine(capsys: pytest.CaptureFi
 def test_failure_names_the_case_and_the_matching_mistakes_hint() -> None:
     msg = _failure("l00-duration", 40_000 // 16_000)
     assert msg == (
-        f"{HEAD_DURATION}public check 1 of 1 (the notebook's recording): the value is not the expected one.\n"
+        f"{HEAD_DURATION}public check 1 of 1 (the notebook's recording): `duration_s` is 2, which is not the "
+        "expected value.\n"
         f"   Hint: {_mistake(DURATION, 'floor-division').hint}"
     )
     assert "2.5" not in msg, "a failure must not reveal the expected value"
@@ -89,7 +90,7 @@ def test_unexplained_wrong_value_gets_the_general_hint() -> None:
 def test_function_failure_reports_the_first_failing_public_case() -> None:
     msg = _failure("l00-to-db", lambda ratio: 10 * np.log10(ratio))  # passes ratio 1, fails ratio 10
     assert msg == (
-        f"{HEAD_TO_DB}public check 2 of 4 (a ratio of 10): the value is not the expected one.\n"
+        f"{HEAD_TO_DB}public check 2 of 4 (a ratio of 10): `to_db(...)` is 10, which is not the expected value.\n"
         f"   Hint: {_mistake(TO_DB, 'power-formula').hint}"
     )
 
@@ -104,13 +105,68 @@ def test_function_that_breaks_on_arrays_is_told_so() -> None:
 
 def test_wrong_shape_and_nan_are_described() -> None:
     msg = _failure("l00-to-db", lambda ratio: np.atleast_1d(20 * np.log10(ratio))[:1])
-    assert "public check 1 of 4 (a ratio of 1): expected a single number, got an array of shape (1,)." in msg
+    assert "public check 1 of 4 (a ratio of 1): `to_db(...)` is an array of shape (1,), expected a single number." in msg
     msg = _failure("l00-to-db", lambda ratio: 20 * np.log10(ratio)[..., :1] if np.ndim(ratio) else 20 * np.log10(ratio))
-    assert "public check 4 of 4 (an array of 4 ratios): expected shape (4,), got shape (1,)." in msg
+    assert "public check 4 of 4 (an array of 4 ratios): `to_db(...)` has shape (1,), expected shape (4,)." in msg
     msg = _failure("l00-to-db", lambda ratio: ratio * np.nan)
-    assert "public check 1 of 4 (a ratio of 1): your answer contains NaN values." in msg
+    assert "public check 1 of 4 (a ratio of 1): `to_db(...)` is nan." in msg
     msg = _failure("l00-to-db", lambda ratio: np.log10(ratio) * 20 + np.where(np.asarray(ratio) > 50, np.nan, 0))
-    assert "public check 4 of 4 (an array of 4 ratios): your answer contains NaN values." in msg
+    assert "public check 4 of 4 (an array of 4 ratios): `to_db(...)[2]` is nan, expected 40." in msg
+
+
+def test_a_wrong_element_is_named_by_the_learners_variable_and_index() -> None:
+    wrong = (np.array([2.0, 3.0]), np.array([[1.0, 2.0, 3.0], [3.0, 4.0, 9.0]]))  # l02-frame's public case
+    msg = _failure("l02-frame", (5, np.array([[0.0, 2.0, 4.0, 6.0, 8.0], [1.0, 3.0, 5.0, 7.0, 99.0],
+                                              [2.0, 4.0, 6.0, 8.0, 10.0], [3.0, 5.0, 7.0, 9.0, 11.0]])))
+    assert "public check 1 of 1 (12 samples, frames of 4, hop 2): `frames[1, 4]` is 99, expected 9." in msg
+    assert wrong  # the message never shows a whole expected answer, only the first wrong element
+    msg = _failure("l02-frame", (4, np.zeros((4, 5))))
+    assert "`n_frames` is 4, which is not the expected value." in msg
+
+
+def test_an_exercise_can_name_positions_in_its_own_terms() -> None:
+    import librosa
+
+    f_hz = get("l05-hz-mel").public[0].kwargs["f_hz"]
+    mel_htk = librosa.hz_to_mel(f_hz, htk=True)
+    slaney = librosa.hz_to_mel(f_hz)
+    slaney[f_hz >= 1000] += 0.5  # wrong above the bend only
+    msg = _failure("l05-hz-mel", (mel_htk, slaney, librosa.mel_to_hz(mel_htk, htk=True)))
+    assert "`mel_slaney` at 1000 Hz is 15.5, expected 15 (4 of 8 values differ; this is the first)." in msg
+
+
+def test_a_task_that_names_an_int_rejects_floats() -> None:
+    case = get("l04-frame-time").public[0].kwargs
+    times = case["times"] * case["fs"] // case["hop_length"]  # right values, but floats
+    msg = _failure("l04-frame-time", (case["frame_index"] * case["hop_length"] / case["fs"], times))
+    assert "`frame_of_time` is an array of floats, expected whole numbers (an integer array)." in msg
+
+
+def test_a_failed_answer_cell_is_reported_instead_of_its_stale_value() -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("from autograder.checks import check, ___\nn_samples, sr = 40_000, 16_000")
+        shell.run_cell("duration_s = n_samples / sr")  # right, then broken by an edit
+        shell.run_cell("duration_s = n_samples / sr_hz")
+        result = shell.run_cell('check("l00-duration")')
+        assert str(result.error_in_exec) == (
+            f"{HEAD_DURATION}the cell above raised NameError: name 'sr_hz' is not defined\n"
+            "   Fix it and run that cell again: until it runs to the end, `duration_s` holds what an "
+            "earlier run left there, so this check does not judge it."
+        )
+        shell.run_cell("duration_s = n_samples / ___")
+        result = shell.run_cell('check("l00-duration")')
+        assert str(result.error_in_exec) == (
+            f"{HEAD_DURATION}the cell above still has a `___`: replace each `___` with your code, run that "
+            "cell (Shift+Enter), then run this check again."
+        )
+        shell.run_cell("duration_s = n_samples / sr")
+        shell.run_cell("print('an unrelated cell fails')\n1 / 0")
+        assert shell.run_cell('check("l00-duration")').success  # only the answer cell's failure counts
+    finally:
+        InteractiveShell.clear_instance()
 
 
 def test_unknown_exercise_id_lists_the_known_ones() -> None:
@@ -131,7 +187,7 @@ def test_target_not_defined_yet() -> None:
 def test_blank_still_present() -> None:
     ns: dict[str, Any] = {"check": check, "___": ___}
     exec("duration_s = ___", ns)
-    with pytest.raises(CheckFailed, match=r"`duration_s` still uses the blank ___\. Fill it in"):
+    with pytest.raises(CheckFailed, match=r"`duration_s` is still the blank: the cell above still has a `___`: "):
         exec('check("l00-duration")', ns)
     msg = _failure("l00-to-db", lambda ratio: 20 * ___(ratio))
     assert msg == f"{HEAD_TO_DB}public check 1 of 4 (a ratio of 1): `to_db` still has a blank ___ to fill in."

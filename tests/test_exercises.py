@@ -33,6 +33,7 @@ from autograder.compare import compare
 from autograder.exercise import Case, Exercise, Mistake, answer_of
 from autograder.exercises import registry
 from autograder.plain import from_plain, to_plain
+from autograder.play import resolve_fills, solution_fills
 from autograder.release import (
     BLANK,
     BEGIN_SOLUTION,
@@ -125,7 +126,7 @@ def _wrong_cell(ex: Exercise, mistake: Mistake) -> str:
     if mistake.code:
         return mistake.code
     assert mistake.fills, f"{ex.id}/{mistake.name}: a Mistake needs `fills` or `code` to be played"
-    return fill_blanks(_student_answer(ex), mistake.fills)
+    return fill_blanks(_student_answer(ex), resolve_fills(ex, mistake.fills))
 
 
 class _Raised:
@@ -176,6 +177,15 @@ def _call(fn: Any, case: Case) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             return _plain(fn(*args, **kwargs))
+    except Exception as exc:
+        return _Raised(exc)
+
+
+def _played(ex: Exercise, mistake: Mistake, case: Case) -> Any:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return _plain(ex.wrong_output(mistake, case))
     except Exception as exc:
         return _Raised(exc)
 
@@ -253,7 +263,9 @@ def test_every_exercise_has_two_playable_mistakes(ex_id: str) -> None:
     for m in ex.mistakes:
         assert m.fills or m.code, f"{ex.id}/{m.name}: needs `fills` or `code`"
         if m.fills and not m.code:
-            assert len(m.fills) == n_blanks, f"{ex.id}/{m.name}: {len(m.fills)} fills for {n_blanks} blanks"
+            fills = resolve_fills(ex, m.fills)
+            assert len(fills) == n_blanks, f"{ex.id}/{m.name}: {len(fills)} fills for {n_blanks} blanks"
+            assert fills != solution_fills(_answer_source(ex)), f"{ex.id}/{m.name}: the fills are the solution's"
         assert m.hint and m.hint != ex.hint, f"{ex.id}/{m.name}: needs its own hint"
 
 
@@ -264,9 +276,11 @@ def test_mistake_is_described_truthfully_and_caught(ex_id: str, mistake_name: st
     source = _wrong_cell(ex, mistake)
     cases = _all_cases(ex)
 
-    # (a) the wrong cell computes what mistake.fn says, on every case
+    # (a) the wrong cell computes what mistake.fn says, on every case (without `fn`, the
+    # wrong output is the played cell's by construction: check the exercise computes it so)
     for case in cases:
-        got, said = _run_cell_on(ex, source, case), _call(mistake.fn, case)
+        got = _run_cell_on(ex, source, case)
+        said = _call(mistake.fn, case) if mistake.fn is not None else _played(ex, mistake, case)
         where = f"{ex.id}/{mistake.name} on {case.label or case}"
         if isinstance(got, _Raised) or isinstance(said, _Raised):
             assert isinstance(got, _Raised) and isinstance(said, _Raised), f"{where}: cell {got!r}, fn {said!r}"

@@ -149,6 +149,7 @@ FRAME_TIME = Exercise(
     kind="cell",
     target=("frame_times", "frame_of_time"),
     reference=_frame_time_ref,
+    strict_types=True,  # the task asks for frame indices: whole numbers
     public=[
         Case(
             {
@@ -170,7 +171,7 @@ FRAME_TIME = Exercise(
             "samples-not-seconds",
             "Your frame times are in samples, not seconds: divide by the sample rate.",
             fn=_frame_time_wrong(to_time=lambda f, fs, hop, n: f * hop, to_frame=_right_frame),
-            fills=("frame_index * hop_length", "np.floor(times * fs / hop_length)"),
+            fills=("frame_index * hop_length", "np.floor(times * fs / hop_length).astype(int)"),
         ),
         Mistake(
             "uncentred",
@@ -179,28 +180,35 @@ FRAME_TIME = Exercise(
             "default) frame t is already centred on sample t * hop_length; n_fft does not "
             "enter.",
             fn=_frame_time_wrong(to_time=lambda f, fs, hop, n: (f * hop + n // 2) / fs, to_frame=_right_frame),
-            fills=("(frame_index * hop_length + n_fft // 2) / fs", "np.floor(times * fs / hop_length)"),
+            fills=("(frame_index * hop_length + n_fft // 2) / fs", "np.floor(times * fs / hop_length).astype(int)"),
         ),
         Mistake(
             "forgot-hop",
             "Your frame times ignore the hop: consecutive frames are hop_length samples apart, "
             "not one sample.",
             fn=_frame_time_wrong(to_time=lambda f, fs, hop, n: f / fs, to_frame=_right_frame),
-            fills=("frame_index / fs", "np.floor(times * fs / hop_length)"),
+            fills=("frame_index / fs", "np.floor(times * fs / hop_length).astype(int)"),
         ),
         Mistake(
             "rounded",
             "You rounded to the nearest frame. The convention (librosa.time_to_frames) rounds "
             "down: the last frame whose centre is at or before the time.",
             fn=_frame_time_wrong(to_time=_right_time, to_frame=lambda t, fs, hop, n: np.round(t * fs / hop)),
-            fills=("frame_index * hop_length / fs", "np.round(times * fs / hop_length)"),
+            fills=("frame_index * hop_length / fs", "np.round(times * fs / hop_length).astype(int)"),
         ),
         Mistake(
             "inverted-ratio",
             "Your frame indices use hop_length / fs upside down: a time in seconds times the "
             "sample rate gives samples, and samples divided by the hop give frames.",
             fn=_frame_time_wrong(to_time=_right_time, to_frame=lambda t, fs, hop, n: np.floor(t * hop / fs)),
-            fills=("frame_index * hop_length / fs", "np.floor(times * hop_length / fs)"),
+            fills=("frame_index * hop_length / fs", "np.floor(times * hop_length / fs).astype(int)"),
+        ),
+        Mistake(
+            "float-indices",
+            "Your frame indices have the right values but are floats: `//` on a float array "
+            "rounds down yet keeps the float type. The task asks for whole numbers, an integer "
+            "array, because frame indices are used to index arrays.",
+            fills={1: "times * fs // hop_length"},
         ),
     ],
 )

@@ -75,6 +75,11 @@ def _mel_hidden(rng: np.random.Generator) -> list[Case]:
     ]
 
 
+def _at_hz(index: tuple[int, ...], f_hz: Any) -> str:
+    """Name an element of the mel arrays by its input frequency: "at 1000 Hz"."""
+    return f"at {float(np.asarray(f_hz)[index[0]]):g} Hz"
+
+
 _HTK = "2595 * np.log10(1 + f_hz / 700)"
 _SLANEY = "np.log(f_hz[log_part] / min_log_hz) / logstep"
 _INVERSE = "700 * (10 ** (mel_htk / 2595) - 1)"
@@ -326,6 +331,7 @@ EXERCISES = [
         kind="cell",
         target=("mel_htk", "mel_slaney", "hz_back"),
         reference=_mel_ref,
+        labels={name: _at_hz for name in ("mel_htk", "mel_slaney", "hz_back")},
         public=[Case({"f_hz": MEL_F_HZ}, label="the 8 frequencies above")],
         hidden=_mel_hidden,
         hint="HTK: 2595*log10(1 + f/700), inverted by 700*(10**(m/2595) - 1). Slaney: f/(200/3) "
