@@ -26,6 +26,7 @@ Lessons list their exercises in ``autograder/exercises/lNN.py`` as ``EXERCISES``
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Mapping, Sequence
 
@@ -164,3 +165,50 @@ def answer_of(exercise: Exercise, namespace: dict[str, Any]) -> Any:
     """The learner's answer object(s) from a namespace: the function, or the variable(s)."""
     values = tuple(namespace[name] for name in exercise.targets)
     return values[0] if len(values) == 1 else values
+
+
+# ----------------------------------------------------------------------------- hint lint
+
+_CALL = re.compile(r"(?<![\w.])(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w+\((?!\s*\))[^()]*\)?")
+_OPERAND_L = r"(?:(?<![\w.])\d+(?:\.\d+)?|\b[A-Za-z_]\w*|\))"
+_OPERAND_R = r"(?:\d+(?:\.\d+)?\b|[A-Za-z_]\w*\b|\()"
+_ARITHMETIC = re.compile(
+    rf"{_OPERAND_L}(?:(?:\*\*|//|[*%+])(?=[\w(])|\s+(?:\*\*|//|==|!=|<=|>=|[*/+=<>])\s+(?=[\w(])){_OPERAND_R}"
+)
+# an unspaced slash is arithmetic when a number or a one-letter name stands on one side
+# ("2/N", "f/700", "n/N"), not between words ("and/or")
+_SLASH = re.compile(r"(?:(?<![\w.])(?:\d+(?:\.\d+)?|[A-Za-z])/(?=[\w(])\w*|\b\w+/(?:\d+(?:\.\d+)?|[A-Za-z])\b)")
+_INDEXING = re.compile(r"\b[A-Za-z_]\w*\[[^\]\s][^\]]*\]")
+_BACKTICKS = re.compile(r"`([^`]+)`")
+_NAME = re.compile(r"^[A-Za-z_][\w.]*$")
+
+
+def pasteable_code(hint: str) -> list[str]:
+    """The pieces of ``hint`` that read as code a learner could paste; ``[]`` if none.
+
+    A general hint explains the idea and points to the lesson's section; it must not hold
+    the answer's code or formula.  The heuristic flags, outside and inside backticks:
+
+    * a call: a name of two or more characters, possibly dotted, directly followed by
+      ``(`` with arguments (``log10(x)``, ``np.fft.rfftfreq(N, d=1/sr)``);
+    * arithmetic between two operands (numbers or names): ``**``, ``//``, ``*``, ``/``,
+      ``%``, ``+`` written without spaces (``n_fft//2``; a slash only with a number or a
+      one-letter name beside it, ``2/N``, so that "and/or" passes) or with a space on *both*
+      sides (``N // 2 + 1``, ``k * sr / n_fft``), comparisons and ``=`` with spaces on both
+      sides (``seconds = ...``); a hyphen never counts (``non-negative``, ``16-bit``), nor
+      Markdown emphasis (``*after*``, whose star touches a word on one side only);
+    * indexing: a name directly followed by ``[...]`` (``y[1:]``);
+    * a backticked span that is not a plain (dotted) name: ``sr`` and ``np.log10`` name
+      things, ```keepdims=True``` or ```n // 2``` are code.
+
+    Plain names, numbers with units ("25 ms", "1000 Hz"), words for operations
+    ("divide by the sample rate"), and ``10 log10`` in words pass.
+    """
+    found: list[str] = []
+    for span in _BACKTICKS.findall(hint):
+        if not _NAME.match(span.strip()):
+            found.append(f"`{span}`")
+    text = _BACKTICKS.sub(" ", hint)
+    for pattern in (_CALL, _ARITHMETIC, _SLASH, _INDEXING):
+        found += [m.group(0) for m in pattern.finditer(text)]
+    return found

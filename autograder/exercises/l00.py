@@ -54,7 +54,8 @@ EXERCISES = [
         reference=duration_seconds,
         public=[Case({"n_samples": 40_000, "sr": 16_000}, label="the notebook's recording")],
         hidden=_duration_hidden,
-        hint="The sample rate `sr` says how many samples make up one second of sound.",
+        hint="The sample rate `sr` says how many samples make up one second of sound: how many "
+        "seconds do `n_samples` samples fill? (Your turn: duration in seconds.)",
         mistakes=[
             Mistake(
                 "upside-down",
@@ -94,8 +95,8 @@ EXERCISES = [
             Case(args=(np.array([1.0, 10.0, 100.0, 0.1]),), label="an array of 4 ratios"),
         ],
         hidden=_to_db_hidden,
-        hint="Look at the formula above again: which logarithm, and which factor in front? "
-        "Use NumPy's functions so that arrays work too.",
+        hint="Look at the formula in the Decibels section again: which logarithm, and which factor "
+        "in front for an amplitude ratio? Use NumPy's functions so that arrays work too.",
         mistakes=[
             Mistake(
                 "power-formula",

@@ -209,8 +209,9 @@ EXERCISES = [
         reference=_duration_ref,
         public=[Case({"n_samples": 52_920, "fs": 22_050}, label="the notebook's recording")],
         hidden=_duration_hidden,
-        hint="A rate is samples per second: seconds = samples / (samples per second), and "
-        "samples = seconds * (samples per second), rounded to a whole number of samples.",
+        hint="A sample rate counts samples per second: a number of samples and the rate give "
+        "seconds, and a duration and the rate give samples. A window holds a whole number of "
+        "samples (section 2).",
         mistakes=[
             Mistake(
                 "rate-over-samples",
@@ -250,7 +251,8 @@ EXERCISES = [
         reference=lambda x: int_to_float(np.asarray(x)),
         public=[Case({"x": PCM_X}, label="the notebook's eight samples")],
         hidden=_pcm_hidden,
-        hint="int16 spans -32768..32767. Divide by the full scale so that -32768 becomes exactly -1.0.",
+        hint="int16 spans -32768 to 32767. Scale by the full scale of a signed 16-bit sample, "
+        "chosen so that the most negative sample becomes exactly -1.0 (section 4).",
         mistakes=[
             Mistake(
                 "divide-32767",
@@ -285,8 +287,9 @@ EXERCISES = [
         reference=_quant_ref,
         public=[Case({"y": quant_input(), "bits": 4}, label="the notebook's 440 Hz sine, 4 bits")],
         hidden=_quant_hidden,
-        hint="The range [-1, 1) is 2 wide and holds 2**bits levels; round each sample to the "
-        "nearest level; SNR in dB is 10 log10 of signal power over noise power.",
+        hint="The range from -1 to 1 is 2 wide and holds 2 to the power `bits` levels: that fixes "
+        "the step. Round each sample to the nearest level, then compare the signal's power "
+        "with the noise's power in decibels, as in the SNR formula of section 4.",
         mistakes=[
             Mistake(
                 "natural-log",
@@ -327,8 +330,9 @@ EXERCISES = [
         reference=lambda f, fs: alias_frequency(f, fs),
         public=[Case({"f": 13_000, "fs": 8_000}, label="a 13 kHz whistle sampled at 8 kHz")],
         hidden=_alias_hidden,
-        hint="Sampling cannot tell f from f + k * fs (any whole k), nor f from -f. Find the "
-        "multiple of fs nearest to f; the alias is the distance to it.",
+        hint="Sampling cannot tell a frequency from the same frequency plus any whole multiple of "
+        "the sample rate, nor from its negative. Find the multiple of `fs` nearest to `f`; "
+        "the alias is how far `f` lies from it (section 3).",
         mistakes=[
             Mistake(
                 "floor-multiple",
@@ -366,9 +370,10 @@ EXERCISES = [
             Case(args=(160_000,), kwargs={"sr": 16_000, "bits": 24, "channels": 1}, label="10 s of 24-bit mono"),
         ],
         hidden=_facts_hidden,
-        hint="Check each entry against the lesson: duration from samples and rate, Nyquist is half "
-        "the rate, b bits give 2**b levels, bytes = samples x channels x bytes per sample, and "
-        "the bit rate counts bits per second over all channels.",
+        hint="Check each entry against the lesson: the duration from the samples and the rate "
+        "(section 2), the Nyquist frequency (section 3), the number of levels of `bits` bits "
+        "(section 4), the bytes of every channel's samples (section 5), and the bit rate over "
+        "all channels.",
         mistakes=[
             Mistake(
                 "bits-not-bytes",

@@ -242,7 +242,7 @@ EXERCISES = [
         reference=lambda samples: _energy(np.asarray(samples, dtype=np.float64)),
         public=[Case({"samples": SAMPLES}, label="the notebook's nine samples")],
         hidden=_list_hidden,
-        hint="Energy adds up the square of every sample.",
+        hint="Energy adds up the square of every sample (section 2).",
         mistakes=[
             Mistake(
                 "no-square",
@@ -270,7 +270,7 @@ EXERCISES = [
         public=[Case({"samples": SAMPLES}, label="the notebook's nine samples")],
         hidden=_list_hidden,
         hint="Compare the *sign side* of each pair of neighbours: a crossing is a pair where one "
-        "is negative and the other is not (0 counts as positive).",
+        "is negative and the other is not (0 counts as positive, section 2).",
         mistakes=[
             Mistake(
                 "product",
@@ -305,7 +305,7 @@ EXERCISES = [
         public=[Case({"y": np.array(SAMPLES)}, label="the nine samples as an array")],
         hidden=_numpy_hidden,
         hint="Energy: square element-wise, then sum. Crossings: make a boolean array 'is "
-        "negative', then count the places where neighbours differ.",
+        "negative', then count the places where neighbours differ (section 3).",
         rtol=1e-5,
         mistakes=[
             Mistake(
@@ -347,7 +347,7 @@ EXERCISES = [
         public=[Case({"y": np.arange(12.0), "frame_length": 4, "hop_length": 2}, label="12 samples, frames of 4, hop 2")],
         hidden=_frame_hidden,
         hint="The last frame must fit entirely: count how many hops fit after the first frame, "
-        "plus the first frame itself. librosa's frames are the *columns*.",
+        "plus the first frame itself. librosa's frames are the *columns* (section 4).",
         mistakes=[
             Mistake(
                 "len-over-hop",
@@ -388,8 +388,9 @@ EXERCISES = [
         reference=_rms_ref,
         public=[Case({"y": _WORD_SIX, "frame_length": 400, "hop_length": 160}, label="the word 'six', 25 ms frames, 10 ms hop")],
         hidden=_rms_hidden,
-        hint="librosa centres frames (pads half a frame of zeros at both ends), takes the mean "
-        "of the squares down each column, then the square root, and keeps a leading axis of size 1.",
+        hint="librosa centres frames (pads half a frame of zeros at both ends), takes the mean of "
+        "the squares down each column, then the square root, and keeps a leading axis of size "
+        "1 (section 5).",
         rtol=1e-5,
         atol=1e-7,
         mistakes=[
@@ -442,9 +443,9 @@ EXERCISES = [
                  label="threshold -30 dB, 50 ms hangover"),
         ],
         hidden=_vad_hidden,
-        hint="Follow the recipe step by step: frame sizes in samples from ms, centred RMS frames, "
-        "20 log10 of the RMS (floored at 1e-10), compare with the threshold, then keep speech "
-        "on for the hangover frames *after* each loud frame.",
+        hint="Follow the recipe of section 7 step by step: frame sizes in samples from "
+        "milliseconds, centred RMS frames, the level in dB (floored at 1e-10), the threshold, "
+        "then keep speech on for the hangover frames *after* each loud frame.",
         mistakes=[
             Mistake(
                 "no-hangover",

@@ -277,8 +277,9 @@ EXERCISES = [
         reference=_dft_ref,
         public=[Case({"x": DFT_X}, label="the 8-sample x above")],
         hidden=_dft_hidden,
-        hint="Row k of the DFT matrix holds exp(-2*pi*i*k*n/N) for n = 0..N-1; then X = W x "
-        "(a matrix-vector product), with no scaling.",
+        hint="Row k of the DFT matrix is the complex sinusoid that turns k times in N samples, "
+        "with the minus sign of the forward transform; the spectrum is that matrix times the "
+        "signal, with no scaling (section 2).",
         atol=1e-8,
         mistakes=[
             Mistake(
@@ -320,8 +321,8 @@ EXERCISES = [
             Case({"k": 100, "sr": 22050, "n_fft": 2048}, label="sr=22050 Hz, n_fft=2048"),
             Case({"k": 7, "sr": 8000, "n_fft": 15}, label="an odd FFT size (15)"),
         ],
-        hint="A real signal of n_fft samples has n_fft // 2 + 1 distinct bins; they are spaced "
-        "sr / n_fft Hz apart, starting at 0 Hz.",
+        hint="A real FFT keeps the bins from 0 Hz up to and including the Nyquist frequency, and "
+        "neighbouring bins are the sample rate divided by the FFT size apart (section 3).",
         mistakes=[
             Mistake(
                 "n-over-2",
@@ -361,8 +362,9 @@ EXERCISES = [
             )
         ],
         hidden=_peaks_hidden,
-        hint="Scale |rfft| by 2/N to read a sine's amplitude (half of it lands in the negative "
-        "frequencies rfft drops), and convert bin indices to Hz with np.fft.rfftfreq(N, d=1/sr).",
+        hint="A sine of amplitude A shows in the rfft magnitude scaled by the signal length, and "
+        "only half of it lands on the positive frequencies rfft keeps: undo both. Then turn "
+        "bin numbers into hertz with the bin spacing (sections 3 and 4).",
         mistakes=[
             Mistake(
                 "no-scaling",
@@ -396,8 +398,9 @@ EXERCISES = [
         reference=_window_ref,
         public=[Case({"frame": WINDOW_FRAME}, label="the 16-sample frame above")],
         hidden=_window_hidden,
-        hint="The periodic Hann window is w[n] = 0.5 - 0.5 cos(2 pi n / N) for n = 0..N-1; "
-        "windowing multiplies the frame by it, sample by sample.",
+        hint="The periodic Hann window is one full period of a raised cosine over N samples (it "
+        "divides by N, not N - 1); windowing multiplies the frame by it, sample by sample "
+        "(section 6).",
         mistakes=[
             Mistake(
                 "symmetric",
@@ -425,8 +428,9 @@ EXERCISES = [
         reference=_db_ref,
         public=[Case({"S": DB_S}, label="the 8 magnitudes above")],
         hidden=_db_hidden,
-        hint="Amplitudes: 20*log10(max(amin, S)); powers: 10*log10(max(amin**2, S**2)); "
-        "top_db keeps everything within 80 dB of the loudest value.",
+        hint="Amplitudes and powers take different factors in front of log10, and each needs its "
+        "own floor before the logarithm (the power floor is the square of the amplitude "
+        "floor); top_db keeps everything within 80 dB of the loudest value (section 5).",
         mistakes=[
             Mistake(
                 "natural-log",
@@ -492,8 +496,9 @@ EXERCISES = [
                  label="an odd length: 25 samples at 25 Hz"),
         ],
         hidden=_amp_hidden,
-        hint="Bins 1 .. (last bin before Nyquist) hold half of a sine's amplitude and need "
-        "2/N; the DC bin (and, for even N, the Nyquist bin) have no mirror image and need 1/N.",
+        hint="Bins that have a mirror image in the negative frequencies hold half of a sine's "
+        "amplitude; 0 Hz and, for even N, the Nyquist bin have none. Scale by the number of "
+        "samples accordingly (section 4 and the mini-challenge's table).",
         atol=1e-9,
         mistakes=[
             Mistake(

@@ -70,8 +70,8 @@ N_BINS = Exercise(
         Case({"fs": 44100, "win_ms": 93}, label="93 ms at 44.1 kHz"),
         Case({"fs": 16000, "win_ms": 0.5}, label="a tiny 0.5 ms window"),
     ],
-    hint="Convert milliseconds to seconds before multiplying by the sample rate, and remember "
-    "how many bins a real FFT of N samples gives (lesson 03).",
+    hint="Convert milliseconds to seconds before using the sample rate, and remember how many "
+    "bins a real FFT of N samples gives (lesson 03, section 3).",
     mistakes=[
         Mistake(
             "ms-not-seconds",
@@ -163,9 +163,9 @@ FRAME_TIME = Exercise(
         )
     ],
     hidden=_frame_time_hidden,
-    hint="With centred frames, frame t is centred on sample t * hop_length; divide samples by "
-    "the sample rate to get seconds. Going back, use the last frame whose centre is at or "
-    "before the time (round down, like librosa.time_to_frames).",
+    hint="With centred frames, frame t is centred on the sample t hops in; the sample rate "
+    "turns samples into seconds. Going back, take the last frame whose centre is at or "
+    "before the time, as a whole number (section 8).",
     mistakes=[
         Mistake(
             "samples-not-seconds",
@@ -249,9 +249,9 @@ STFT = Exercise(
     reference=lambda y, n_fft, hop_length: _stft(y, n_fft=n_fft, hop_length=hop_length),
     public=_stft_public(),
     hidden=_stft_hidden,
-    hint="Five steps: pad n_fft // 2 zeros on each side, cut frames of n_fft samples every "
-    "hop_length samples, multiply each frame by the window, take the real FFT of each frame, "
-    "and return frequency on the rows and time on the columns.",
+    hint="Five steps (section 2): pad half a window of zeros on each side, cut frames of n_fft "
+    "samples every hop_length samples, multiply each frame by the window, take the real "
+    "FFT of each frame, and put frequency on the rows and time on the columns.",
     mistakes=[
         Mistake(
             "no-window",
@@ -348,8 +348,9 @@ POWER_DB = Exercise(
     reference=_power_db_ref,
     public=[Case({"S": _word_stft(), "amin": 1e-10, "top_db": 80.0}, label='the STFT of "yes"')],
     hidden=_power_db_hidden,
-    hint="Power is the squared magnitude; power in dB is 10 * log10 of it, with the power "
-    "floored at amin first; finally nothing may lie more than top_db below the maximum.",
+    hint="Power is the squared magnitude; power in dB uses the power rule of lesson 03 with "
+    "the floor amin applied first; finally nothing may lie more than top_db below the "
+    "maximum (section 7).",
     mistakes=[
         Mistake(
             "magnitude-not-power",
@@ -448,9 +449,10 @@ LOUDEST = Exercise(
     reference=_loudest_ref,
     public=_loudest_public(),
     hidden=_loudest_hidden,
-    hint="Take the magnitude STFT (Hann window, centred frames), find the row (bin k) and "
-    "column (frame t) of its largest value, then convert: bin k lies at k * sr / n_fft Hz, "
-    "frame t is centred at t * hop_length / sr seconds. Return (time_s, freq_hz).",
+    hint="Take the magnitude STFT (Hann window, centred frames), find the row (bin) and column "
+    "(frame) of its largest value, then turn the bin into hertz with the bin spacing of "
+    "an n_fft-point FFT and the frame into the time of its centre (sections 2 and 8). "
+    "Return (time_s, freq_hz).",
     mistakes=[
         Mistake(
             "signal-length-bins",

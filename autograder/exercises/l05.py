@@ -334,8 +334,9 @@ EXERCISES = [
         labels={name: _at_hz for name in ("mel_htk", "mel_slaney", "hz_back")},
         public=[Case({"f_hz": MEL_F_HZ}, label="the 8 frequencies above")],
         hidden=_mel_hidden,
-        hint="HTK: 2595*log10(1 + f/700), inverted by 700*(10**(m/2595) - 1). Slaney: f/(200/3) "
-        "below 1000 Hz; above, 15 mel plus the natural log of f/1000 divided by logstep.",
+        hint="Use the two formulas of section 1 as written there: HTK with log10 and its inverse "
+        "with a power of 10; Slaney linear below 1000 Hz and logarithmic above, with a "
+        "natural-log step.",
         mistakes=[
             Mistake(
                 "htk-natural-log",
@@ -372,7 +373,7 @@ EXERCISES = [
         hidden=_FB_HIDDEN,
         hint="Each filter rises linearly from its left edge to 1 at its centre and falls to 0 at "
         "its right edge (take the smaller of the two ramps, never below 0); Slaney "
-        "normalisation then divides it by half its width in Hz.",
+        "normalisation then divides it by half its width in Hz (section 2).",
         rtol=1e-6,
         atol=1e-10,
         mistakes=[
@@ -411,7 +412,8 @@ EXERCISES = [
         public=[Case(_public("logmel"), label='the word "seven": 257 bins x its frames')],
         hidden=_logmel_hidden,
         hint="The filterbank (n_mels x n_bins) multiplies a power spectrogram (n_bins x n_frames): "
-        "square the magnitudes first. Then decibels of a power: 10*log10 with the amin floor 1e-10.",
+        "square the magnitudes first. Then decibels of a power, with the floor amin (section "
+        "3).",
         rtol=1e-5,
         atol=1e-9,
         mistakes=[
@@ -447,8 +449,9 @@ EXERCISES = [
         reference=_dct_ref,
         public=[Case(_public("dct"), label='the log-mel of "seven", 13 coefficients')],
         hidden=_dct_hidden,
-        hint="Row k of the DCT-II matrix is cos(pi*k*(2m+1)/(2M)) for bands m = 0..M-1, scaled "
-        "by sqrt(2/M), with row 0 scaled by sqrt(1/M) instead; then D @ log_mel.",
+        hint="Row k of the orthonormal DCT-II samples a cosine with k half-periods across the "
+        "bands, at the middle of each band; the rows are scaled so that the matrix is "
+        "orthonormal, and row 0 has its own scale (section 4).",
         rtol=1e-6,
         atol=1e-7,
         mistakes=[
@@ -478,8 +481,9 @@ EXERCISES = [
         reference=_centroid_ref,
         public=[Case(_public("centroid"), label='the magnitude spectrogram of "seven"')],
         hidden=_centroid_hidden,
-        hint="The centroid of a frame is sum(f * S) / sum(S) over its frequency bins (axis 0), "
-        "in Hz, with the magnitudes as weights; keep the shape (1, n_frames).",
+        hint="The centroid of a frame is the average frequency of its bins, weighted by their "
+        "magnitudes, in Hz; it sums over the frequency axis and keeps the shape (1, n_frames) "
+        "(section 5).",
         rtol=1e-5,
         atol=1e-6,
         mistakes=[
@@ -517,9 +521,10 @@ EXERCISES = [
         reference=mfcc_reference,
         public=_public_mfcc(),
         hidden=_mfcc_hidden,
-        hint="librosa.feature.mfcc = centred STFT (Hann) -> power -> Slaney mel filterbank -> "
-        "power_to_db (ref 1.0, amin 1e-10, top_db 80) -> orthonormal DCT-II over the mel axis "
-        "-> the first n_mfcc rows.",
+        hint="librosa.feature.mfcc runs, in order: a centred Hann STFT, power, the Slaney mel "
+        "filterbank, power_to_db with its defaults (ref 1.0, amin 1e-10, top_db 80), an "
+        "orthonormal DCT-II over the mel axis, and keeps the first n_mfcc rows (sections 3 "
+        "and 4).",
         rtol=1e-4,
         atol=1e-3,
         mistakes=[
