@@ -128,6 +128,7 @@ def _alias_hidden(rng: np.random.Generator) -> list[Case]:
         Case({"f": 4_000, "fs": 8_000}, label="exactly the Nyquist frequency"),
         Case({"f": 0, "fs": 16_000}, label="0 Hz"),
         Case({"f": 30_000, "fs": 22_050}, label="30 kHz at 22,050 Hz"),
+        Case({"f": 7_000, "fs": 11_025}, label="7 kHz at 11,025 Hz"),
         Case({"f": 100_000, "fs": 44_100}, label="100 kHz at 44.1 kHz (several folds)"),
     ]
     for _ in range(3):
@@ -188,6 +189,7 @@ def _facts_hidden(rng: np.random.Generator) -> list[Case]:
         Case(args=(16_000,), kwargs={"sr": 16_000, "bits": 16, "channels": 1}, label="a second of 16 kHz speech"),
         Case(args=(0,), kwargs={"sr": 8_000, "bits": 8, "channels": 1}, label="an empty 8-bit file"),
         Case(args=(12_345,), kwargs={"sr": 22_050, "bits": 24, "channels": 6}, label="24-bit, 6 channels"),
+        Case(args=(11_025 * 3,), kwargs={"sr": 11_025, "bits": 8, "channels": 1}, label="3 s at 11,025 Hz, 8 bits"),
     ]
     for _ in range(3):
         n = int(rng.integers(1, 10_000_000))

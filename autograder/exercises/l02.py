@@ -142,6 +142,8 @@ def _rms_hidden(rng: np.random.Generator) -> list[Case]:
         Case({"y": rng.normal(size=1001), "frame_length": 64, "hop_length": 48}, label="1001 samples of noise (float64)"),
         Case({"y": rng.normal(size=30).astype(np.float32), "frame_length": 40, "hop_length": 10}, label="a signal shorter than one frame"),
         Case({"y": np.ones(5), "frame_length": 4, "hop_length": 1}, label="5 samples, hop 1"),
+        Case({"y": synthesize("six", sr=11_025), "frame_length": 276, "hop_length": 110},
+             label="a word at 11,025 Hz, 25 ms frames (276 samples)"),
     ]
 
 

@@ -55,8 +55,26 @@ def _dft_hidden(rng: np.random.Generator) -> list[Case]:
 # ---------------------------------------------------------------------------
 
 
-def _bins_ref(k: int, sr: float, n_fft: int) -> tuple[int, float]:
-    return n_fft // 2 + 1, float(np.fft.rfftfreq(n_fft, d=1.0 / sr)[k])
+def _bins_ref(k: int, sr: float, n_fft: int, f_hz: float) -> tuple[float, int]:
+    """The frequency of bin ``k`` (librosa's grid) and the bin nearest to ``f_hz``."""
+    import librosa
+
+    grid = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
+    return float(grid[k]), int(np.argmin(np.abs(grid - f_hz)))
+
+
+def _bins_hidden() -> list[Case]:
+    # f_hz never lies exactly halfway between two bins, where "nearest" is a tie
+    return [
+        Case({"k": 0, "sr": 16000, "n_fft": 400, "f_hz": 0.0}, label="bin 0 and 0 Hz, 400-point FFT"),
+        Case({"k": 200, "sr": 16000, "n_fft": 400, "f_hz": 8000.0},
+             label="the last bin and the Nyquist frequency, 400-point FFT"),
+        Case({"k": 3, "sr": 100, "n_fft": 100, "f_hz": 12.4}, label="100 Hz sampling, 100 points"),
+        Case({"k": 100, "sr": 22050, "n_fft": 2048, "f_hz": 440.0}, label="sr=22050 Hz, n_fft=2048, 440 Hz"),
+        Case({"k": 7, "sr": 8000, "n_fft": 15, "f_hz": 3900.0}, label="an odd FFT size (15)"),
+        Case({"k": 46, "sr": 11025, "n_fft": 512, "f_hz": 1000.0}, label="sr=11025 Hz, 1000 Hz"),
+        Case({"k": 1, "sr": 16000, "n_fft": 512, "f_hz": 20.0}, label="20 Hz: nearer bin 1 than bin 0"),
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -308,42 +326,37 @@ EXERCISES = [
     Exercise(
         id="l03-bin-freq",
         lesson=LESSON,
-        title="number of bins and the frequency of bin k",
+        title="the frequency of bin k, and the bin of a frequency",
         points=1,
         kind="cell",
-        target=("n_bins", "bin_hz"),
+        target=("bin_hz", "k_nearest"),
         reference=_bins_ref,
-        public=[Case({"k": 40, "sr": 16000, "n_fft": 512}, label="k=40, sr=16000 Hz, n_fft=512")],
-        hidden=[
-            Case({"k": 0, "sr": 16000, "n_fft": 400}, label="bin 0 of a 400-point FFT"),
-            Case({"k": 200, "sr": 16000, "n_fft": 400}, label="the last bin (Nyquist) of a 400-point FFT"),
-            Case({"k": 3, "sr": 100, "n_fft": 100}, label="100 Hz sampling, 100 points"),
-            Case({"k": 100, "sr": 22050, "n_fft": 2048}, label="sr=22050 Hz, n_fft=2048"),
-            Case({"k": 7, "sr": 8000, "n_fft": 15}, label="an odd FFT size (15)"),
-        ],
-        hint="A real FFT keeps the bins from 0 Hz up to and including the Nyquist frequency, and "
-        "neighbouring bins are the sample rate divided by the FFT size apart (section 3).",
+        public=[Case({"k": 40, "sr": 16000, "n_fft": 512, "f_hz": 2990.0},
+                     label="k=40 and f_hz=2990 Hz, sr=16000 Hz, n_fft=512")],
+        hidden=_bins_hidden(),
+        strict_types=True,  # the task asks for a bin number: an int
+        hint="Neighbouring bins are the sample rate divided by the FFT size apart, starting at "
+        "0 Hz; going back, count how many of those steps fit into the frequency and take the "
+        "nearest whole number (section 3).",
         mistakes=[
             Mistake(
-                "n-over-2",
-                "Off by one bin: rfft keeps both ends, 0 Hz and (for even n_fft) the Nyquist "
-                "frequency, so count the bins from 0 to n_fft // 2 inclusive.",
-                fn=lambda k, sr, n_fft: (n_fft // 2, float(k * sr / n_fft)),
-                fills=("n_fft // 2", "k * sr / n_fft"),
+                "truncated",
+                "`k_nearest` is one bin too low when the frequency lies in the upper half of "
+                "the gap between two bins: int() drops the fraction (it rounds towards 0). "
+                "The nearest bin may be the one above.",
+                fills={1: "int(f_hz * n_fft / sr)"},
             ),
             Mistake(
-                "divided-by-n-bins",
-                "The bin spacing is sr / n_fft (the FFT size), not sr divided by the number "
-                "of bins you keep.",
-                fn=lambda k, sr, n_fft: (n_fft // 2 + 1, float(k * sr / (n_fft // 2 + 1))),
-                fills=("n_fft // 2 + 1", "k * sr / n_bins"),
+                "spacing-upside-down",
+                "`k_nearest` is far too large: you multiplied the frequency by the bin spacing. "
+                "Dividing a frequency by the spacing counts bins.",
+                fills={1: "round(f_hz * sr / n_fft)"},
             ),
             Mistake(
                 "nyquist-spacing",
-                "Your frequencies are half the right ones: the bins are spaced sr / n_fft apart "
-                "(the whole sample rate over the FFT size), not (sr / 2) / n_fft.",
-                fn=lambda k, sr, n_fft: (n_fft // 2 + 1, float(k * (sr / 2) / n_fft)),
-                fills=("n_fft // 2 + 1", "k * (sr / 2) / n_fft"),
+                "`bin_hz` is half the right frequency: the bins are spaced by the whole sample "
+                "rate over the FFT size, not by half of it.",
+                fills={0: "k * (sr / 2) / n_fft"},
             ),
         ],
     ),

@@ -111,6 +111,7 @@ _FB_HIDDEN = [
          label="telephone band, fmin=300 Hz, fmax=3400 Hz"),
     Case({"sr": 22050, "n_fft": 2048, "n_mels": 128, "fmin": 20.0, "fmax": 11025.0}, label="22050 Hz, 128 bands"),
     Case({"sr": 16000, "n_fft": 511, "n_mels": 40, "fmin": 0.0, "fmax": 8000.0}, label="an odd n_fft (511)"),
+    Case({"sr": 11025, "n_fft": 256, "n_mels": 30, "fmin": 0.0, "fmax": 5512.5}, label="11,025 Hz, 30 bands"),
 ]
 
 _FB_FILLS = ("n_fft // 2 + 1", "(fft_hz - left) / (centre - left)", "(right - fft_hz) / (right - centre)",
@@ -129,22 +130,14 @@ def _fills(base: tuple[str, ...], **changes: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------
 
 
-def _logmel_with(mag: Any, fb: Any, *, power: bool = True, log: str = "10log10") -> tuple[np.ndarray, np.ndarray]:
+def _logmel_ref(mag: Any, fb: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The mel power spectrogram, and its log-mel with every band's mean over time removed."""
     import librosa
 
     mag, fb = np.asarray(mag), np.asarray(fb)
-    mel_power = fb @ (mag**2 if power else mag)
-    if log == "10log10":
-        log_mel = librosa.power_to_db(mel_power, ref=1.0, amin=1e-10, top_db=None)
-    elif log == "20log10":
-        log_mel = 20 * np.log10(np.maximum(1e-10, mel_power))
-    else:
-        log_mel = 10 * np.log(np.maximum(1e-10, mel_power))
-    return mel_power, log_mel
-
-
-def _logmel_ref(mag: Any, fb: Any) -> tuple[np.ndarray, np.ndarray]:
-    return _logmel_with(mag, fb)
+    mel_power = fb @ mag**2
+    log_mel = librosa.power_to_db(mel_power, ref=1.0, amin=1e-10, top_db=None)
+    return mel_power, log_mel - log_mel.mean(axis=1, keepdims=True)
 
 
 def _logmel_hidden(rng: np.random.Generator) -> list[Case]:
@@ -163,6 +156,10 @@ def _logmel_hidden(rng: np.random.Generator) -> list[Case]:
     silent = np.zeros((257, 3))
     silent[:, 1] = 1e-3
     cases.append(Case({"mag": silent, "fb": fb}, label="digital silence next to a quiet frame"))
+    square = np.abs(rng.normal(size=(257, 40))) * 10.0 ** rng.uniform(-3, 0, size=(1, 40))
+    cases.append(Case({"mag": square, "fb": fb}, label="as many frames as bands (40 x 40)"))
+    fb11 = librosa.filters.mel(sr=11025, n_fft=256, n_mels=26, dtype=np.float64)
+    cases.append(Case({"mag": np.abs(rng.normal(size=(129, 9))), "fb": fb11}, label="11025 Hz, 26 bands"))
     return cases
 
 
@@ -404,16 +401,16 @@ EXERCISES = [
     Exercise(
         id="l05-logmel",
         lesson=LESSON,
-        title="mel power spectrogram and log-mel",
+        title="mel power spectrogram, and log-mel with each band's mean removed",
         points=1,
         kind="cell",
-        target=("mel_power", "log_mel"),
+        target=("mel_power", "log_mel_norm"),
         reference=_logmel_ref,
         public=[Case(_public("logmel"), label='the word "seven": 257 bins x its frames')],
         hidden=_logmel_hidden,
-        hint="The filterbank (n_mels x n_bins) multiplies a power spectrogram (n_bins x n_frames): "
-        "square the magnitudes first. Then decibels of a power, with the floor amin (section "
-        "3).",
+        hint="The filterbank (n_mels x n_bins) multiplies a power spectrogram (n_bins x n_frames), "
+        "so square the magnitudes first. Then every mel band (a row) loses its own average over "
+        "time, keeping the 2-D shape (section 3).",
         rtol=1e-5,
         atol=1e-9,
         mistakes=[
@@ -421,21 +418,19 @@ EXERCISES = [
                 "magnitude",
                 "You filtered the magnitudes, not the powers. librosa's melspectrogram (and the "
                 "models that use it) pools |X|**2: square the magnitudes first.",
-                fn=lambda mag, fb: _logmel_with(mag, fb, power=False),
-                fills=("fb @ mag", "10 * np.log10(np.maximum(1e-10, mel_power))"),
+                fills={0: "fb @ mag"},
             ),
             Mistake(
-                "twenty-log",
-                "`log_mel` is twice as large as it should be: mel_power is already a power, so "
-                "decibels use 10*log10, not 20*log10.",
-                fn=lambda mag, fb: _logmel_with(mag, fb, log="20log10"),
-                fills=("fb @ mag ** 2", "20 * np.log10(np.maximum(1e-10, mel_power))"),
+                "per-frame-mean",
+                "`log_mel_norm` removes each frame's mean over the bands (axis 0), which flattens "
+                "the shape of every frame's spectrum. The task removes each *band's* mean over time.",
+                fills={1: "log_mel - log_mel.mean(axis=0, keepdims=True)"},
             ),
             Mistake(
-                "natural-log",
-                "`log_mel` uses the natural logarithm. Decibels are defined with log10.",
-                fn=lambda mag, fb: _logmel_with(mag, fb, log="ln"),
-                fills=("fb @ mag ** 2", "10 * np.log(np.maximum(1e-10, mel_power))"),
+                "global-mean",
+                "You removed one mean over the whole spectrogram. A microphone colours each band "
+                "differently, so each band (row) needs its own mean over time.",
+                fills={1: "log_mel - log_mel.mean()"},
             ),
         ],
     ),
