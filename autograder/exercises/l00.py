@@ -83,14 +83,14 @@ EXERCISES = [
             ),
             Mistake(
                 "floor-division",
-                "`//` is floor division: it throws away the fraction of a second. "
+                "You used `//`, floor division: it throws away the fraction of a second. "
                 "Python has another division operator that keeps it.",
                 fn=lambda n_samples, sr: n_samples // sr,
                 fills=("n_samples // sr",),
             ),
             Mistake(
                 "product",
-                "Multiplying the two gives a huge number in samples squared per second. "
+                "You multiplied the two, which gives a huge number in samples squared per second. "
                 "Work out the units: you want seconds.",
                 fn=lambda n_samples, sr: n_samples * sr,
                 fills=("n_samples * sr",),

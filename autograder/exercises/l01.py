@@ -224,7 +224,7 @@ EXERCISES = [
             ),
             Mistake(
                 "integer-division",
-                "`//` is integer division: it throws away the fraction of a second. Use true division.",
+                "You used `//`, integer division: it throws away the fraction of a second. Use true division.",
                 fn=lambda n_samples, fs: (n_samples // fs, round(0.025 * fs)),
                 fills=("n_samples // fs", "round(0.025 * fs)"),
             ),
@@ -236,8 +236,8 @@ EXERCISES = [
             ),
             Mistake(
                 "not-rounded",
-                "A window holds a whole number of samples; at this rate 25 ms is not a whole "
-                "number, so round it.",
+                "You did not round: a window holds a whole number of samples, and at this rate "
+                "25 ms is not a whole number of them.",
                 fn=lambda n_samples, fs: (n_samples / fs, 0.025 * fs),
                 fills=("n_samples / fs", "0.025 * fs"),
             ),
@@ -258,7 +258,7 @@ EXERCISES = [
         mistakes=[
             Mistake(
                 "divide-32767",
-                "Close: but with 32767 the sample -32768 becomes -1.00003, outside [-1, 1). "
+                "You divided by 32767: close, but then the sample -32768 becomes -1.00003, outside [-1, 1). "
                 "The full scale is the size of the negative half.",
                 fn=lambda x: np.asarray(x) / 32767,
                 fills=("x / 32767",),
@@ -272,7 +272,7 @@ EXERCISES = [
             ),
             Mistake(
                 "no-scaling",
-                "Changing the dtype keeps the values (32767 stays 32767.0); they also need scaling "
+                "You only changed the dtype, which keeps the values (32767 stays 32767.0); they also need scaling "
                 "into [-1, 1).",
                 fn=lambda x: np.asarray(x).astype(np.float32),
                 fills=("x.astype(np.float32)",),
@@ -295,7 +295,7 @@ EXERCISES = [
         mistakes=[
             Mistake(
                 "natural-log",
-                "np.log is the natural logarithm; decibels are defined with log10.",
+                "You used np.log, the natural logarithm; decibels are defined with log10.",
                 fn=lambda y, bits: _quant_with(y, bits, db="ln"),
                 fills=("2.0 ** (1 - bits)", "np.round(y / step) * step", "10 * np.log(np.mean(y ** 2) / np.mean(noise ** 2))"),
             ),
@@ -315,7 +315,7 @@ EXERCISES = [
             ),
             Mistake(
                 "floor",
-                "np.floor always rounds down, so the error is biased (never positive) and twice "
+                "You rounded with np.floor, which always rounds down, so the error is biased (never positive) and twice "
                 "as large as it needs to be. Round to the *nearest* level.",
                 fn=lambda y, bits: _quant_with(y, bits, rounding="floor"),
                 fills=("2.0 ** (1 - bits)", "np.floor(y / step) * step", "10 * np.log10(np.mean(y ** 2) / np.mean(noise ** 2))"),
@@ -345,14 +345,14 @@ EXERCISES = [
             ),
             Mistake(
                 "no-abs",
-                "A negative frequency: when the nearest multiple lies above f, the difference "
+                "Your alias is a negative frequency: when the nearest multiple lies above f, the difference "
                 "is negative. A sine at -f sounds the same as at f; report the size.",
                 fn=lambda f, fs: f - fs * round(f / fs),
                 fills=("fs * round(f / fs)", "f - nearest"),
             ),
             Mistake(
                 "one-fold",
-                "fs - f is right only for frequencies between fs/2 and fs. Work with the nearest "
+                "You computed fs - f, which is right only for frequencies between fs/2 and fs. Work with the nearest "
                 "multiple of fs so that any frequency works.",
                 fn=lambda f, fs: fs - f,
                 fills=("fs * round(f / fs)", "fs - f"),
@@ -379,13 +379,13 @@ EXERCISES = [
         mistakes=[
             Mistake(
                 "bits-not-bytes",
-                "n_bytes is 8 times too large: a sample of `bits` bits takes bits / 8 bytes.",
+                "Your n_bytes is 8 times too large: you counted bits, and a sample of `bits` bits takes bits / 8 bytes.",
                 fn=lambda n, *, sr, bits, channels: _facts_with(n, sr=sr, bits=bits, channels=channels, n_bytes=lambda n, sr, b, c: n * c * b),
                 code=_facts_code(n_bytes="n_samples * channels * bits"),
             ),
             Mistake(
                 "forgot-channels",
-                "n_bytes and kbps ignore the channels: a stereo file stores every sample time twice.",
+                "Your n_bytes and kbps ignore the channels: a stereo file stores every sample time twice.",
                 fn=lambda n, *, sr, bits, channels: _facts_with(
                     n, sr=sr, bits=bits, channels=channels,
                     n_bytes=lambda n, sr, b, c: n * b // 8, kbps=lambda n, sr, b, c: sr * b / 1000,
@@ -394,13 +394,13 @@ EXERCISES = [
             ),
             Mistake(
                 "nyquist-is-sr",
-                "The Nyquist frequency is half the sample rate, not the rate itself.",
+                "Your nyquist_hz is the sample rate itself; the Nyquist frequency is half of it.",
                 fn=lambda n, *, sr, bits, channels: _facts_with(n, sr=sr, bits=bits, channels=channels, nyquist_hz=lambda n, sr, b, c: sr),
                 code=_facts_code(nyquist="sr"),
             ),
             Mistake(
                 "levels-minus-one",
-                "2**bits - 1 is the largest *unsigned* value, not the number of levels: with "
+                "You counted 2**bits - 1 levels: that is the largest *unsigned* value, not the number of levels: with "
                 "b bits there are 2**b different codes.",
                 fn=lambda n, *, sr, bits, channels: _facts_with(n, sr=sr, bits=bits, channels=channels, levels=lambda n, sr, b, c: 2**b - 1),
                 code=_facts_code(levels="2 ** bits - 1"),

@@ -276,7 +276,7 @@ EXERCISES = [
         mistakes=[
             Mistake(
                 "product",
-                "previous * current < 0 misses every crossing that passes through an exact 0 "
+                "You tested previous * current < 0, which misses every crossing that passes through an exact 0 "
                 "(the product is 0 there). Compare on which side of zero each sample lies.",
                 fn=lambda samples: _np_with(samples, crossings="product")[1],
                 fills=("previous * current < 0",),
@@ -312,7 +312,7 @@ EXERCISES = [
         mistakes=[
             Mistake(
                 "mean-not-sum",
-                "np.mean divides by the number of samples: that is the *power* (mean square). "
+                "You used np.mean, which divides by the number of samples: that is the *power* (mean square). "
                 "Energy is the plain sum.",
                 fn=lambda y: _np_with(y, energy="mean"),
                 fills=("np.mean(y ** 2)", "np.count_nonzero((y[1:] < 0) != (y[:-1] < 0))"),
@@ -325,14 +325,14 @@ EXERCISES = [
             ),
             Mistake(
                 "sign-diff",
-                "np.sign(0) is 0, so a signal that goes -0.3, 0.0, 0.4 changes sign twice in "
+                "You counted changes of np.sign, and np.sign(0) is 0, so a signal that goes -0.3, 0.0, 0.4 changes sign twice in "
                 "your count. Compare a boolean 'is negative' instead.",
                 fn=lambda y: _np_with(y, crossings="sign"),
                 fills=("np.sum(y ** 2)", "np.count_nonzero(np.diff(np.sign(y)))"),
             ),
             Mistake(
                 "product",
-                "y[1:] * y[:-1] < 0 misses the crossings that pass through an exact 0.",
+                "You tested y[1:] * y[:-1] < 0, which misses the crossings that pass through an exact 0.",
                 fn=lambda y: _np_with(y, crossings="product"),
                 fills=("np.sum(y ** 2)", "np.count_nonzero(y[1:] * y[:-1] < 0)"),
             ),
@@ -353,14 +353,14 @@ EXERCISES = [
         mistakes=[
             Mistake(
                 "len-over-hop",
-                "len(y) // hop_length counts frames that start near the end but do not fit "
+                "You counted len(y) // hop_length frames, including frames that start near the end but do not fit "
                 "entirely. The last frame must end inside the signal.",
                 fn=lambda y, frame_length, hop_length: (len(y) // hop_length, _frames_by_hand(y, frame_length, hop_length)),
                 fills=("len(y) // hop_length", "windows[::hop_length].T"),
             ),
             Mistake(
                 "no-plus-one",
-                "Off by one: (len(y) - frame_length) // hop_length counts the hops *after* the "
+                "You are off by one: (len(y) - frame_length) // hop_length counts the hops *after* the "
                 "first frame. Count the first frame too.",
                 fn=lambda y, frame_length, hop_length: ((len(y) - frame_length) // hop_length, _frames_by_hand(y, frame_length, hop_length)),
                 fills=("(len(y) - frame_length) // hop_length", "windows[::hop_length].T"),
@@ -411,13 +411,13 @@ EXERCISES = [
             ),
             Mistake(
                 "no-sqrt",
-                "That is the mean square (power) of each frame; RMS is its square *root*.",
+                "You computed the mean square (power) of each frame; RMS is its square *root*.",
                 fn=lambda y, frame_length, hop_length: _rms_with(y, frame_length, hop_length, reduce="power"),
                 fills=("frame_length // 2", "np.mean(padded_frames ** 2, axis=0, keepdims=True)"),
             ),
             Mistake(
                 "no-keepdims",
-                "The values are right but the shape is flat: librosa returns shape (1, n_frames), "
+                "Your values are right but your shape is flat: librosa returns shape (1, n_frames), "
                 "one row per channel of features. Keep the reduced axis.",
                 fn=lambda y, frame_length, hop_length: _rms_with(y, frame_length, hop_length, reduce="flat"),
                 fills=("frame_length // 2", "np.sqrt(np.mean(padded_frames ** 2, axis=0))"),
@@ -458,7 +458,7 @@ EXERCISES = [
             ),
             Mistake(
                 "natural-log",
-                "np.log is the natural logarithm; a level in dB uses log10.",
+                "You used np.log, the natural logarithm; a level in dB uses log10.",
                 fn=_vad_mistake("natural-log"),
                 code=_vad_code(level_db="20 * np.log(np.maximum(level, 1e-10))"),
             ),

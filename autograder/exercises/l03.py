@@ -316,7 +316,7 @@ EXERCISES = [
             ),
             Mistake(
                 "no-two-pi",
-                "The angle is missing its 2*pi: a complex sinusoid that makes k full turns in "
+                "Your angle is missing its 2*pi: a complex sinusoid that makes k full turns in "
                 "N samples advances 2*pi*k/N radians per sample.",
                 fn=lambda x: _dft_with(x, two_pi=False),
                 fills=("-1j * k * n / N", "W @ x"),

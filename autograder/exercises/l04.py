@@ -84,14 +84,14 @@ N_BINS = Exercise(
         ),
         Mistake(
             "half-without-dc",
-            "One bin short: a real FFT of N samples gives N//2 + 1 bins, from 0 Hz (DC) up to "
+            "Your n_bins is one short: a real FFT of N samples gives N//2 + 1 bins, from 0 Hz (DC) up to "
             "and including the Nyquist frequency. 320 samples give 161 bins, not 160.",
             fn=lambda fs, win_ms: (int(round(win_ms / 1000 * fs)), int(round(win_ms / 1000 * fs)) // 2),
             fills=("win_ms / 1000 * fs", "win_length // 2"),
         ),
         Mistake(
             "full-fft",
-            "That is the number of bins of the full complex FFT. For a real signal the upper "
+            "You counted the bins of the full complex FFT. For a real signal the upper "
             "half mirrors the lower half, so `rfft` (and every spectrogram) keeps only the "
             "non-negative frequencies.",
             fn=lambda fs, win_ms: (int(round(win_ms / 1000 * fs)), int(round(win_ms / 1000 * fs))),
@@ -272,7 +272,7 @@ STFT = Exercise(
         ),
         Mistake(
             "off-by-one-frames",
-            "One frame short: (length - n_fft) // hop_length counts the hops, and there is "
+            "You have one frame too few: (length - n_fft) // hop_length counts the hops, and there is "
             "one more frame than hops (the first frame needs no hop).",
             fn=lambda y, n_fft, hop_length: _stft(y, n_fft=n_fft, hop_length=hop_length)[:, :-1],
             fills=("n_fft // 2", "(len(y_pad) - n_fft) // hop_length", "frames * window", "np.fft.rfft(frames, axis=1)", "spectrum.T"),
