@@ -14,6 +14,7 @@ they run only when a notebook is graded, outside the learner's kernel.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -24,17 +25,53 @@ from .plain import NotPlainError, from_plain, to_plain
 __all__ = ["check", "___", "CheckFailed", "BlankError"]
 
 _MISSING = object()
+STILL_BLANK = (
+    "the cell above still has a `___`: replace each `___` with your code, run that cell "
+    "(Shift+Enter), then run this check again."
+)
+_BLANK_RE = re.compile(r"(?<![\w])___(?![\w])")
 
 
-def _namespace() -> dict[str, Any]:
+def _shell() -> Any:
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency
-        get_ipython = None
-    shell = get_ipython() if get_ipython else None
+        return None
+    return get_ipython()
+
+
+def _namespace() -> dict[str, Any]:
+    shell = _shell()
     if shell is not None:
         return shell.user_ns
     return sys._getframe(2).f_globals
+
+
+def _answer_cell_failed(ex: Exercise) -> str:
+    """Why the answer cell, if it is the cell that ran just before this check, did not finish.
+
+    IPython keeps the result of the previous execution while the check cell runs.  When that
+    cell mentions one of the exercise's names (it is the answer cell, or a copy of it) and
+    raised, the names still hold the values of an earlier run: judging them would judge a
+    stale answer.  Returns "" when there is nothing to say.
+    """
+    shell = _shell()
+    result = getattr(shell, "last_execution_result", None) if shell is not None else None
+    if result is None or result.success:
+        return ""
+    source = getattr(getattr(result, "info", None), "raw_cell", "") or ""
+    if not any(re.search(rf"\b{re.escape(name)}\b", source) for name in ex.targets):
+        return ""
+    error = result.error_in_exec or result.error_before_exec
+    if isinstance(error, BlankError) or (error is not None and _BLANK_RE.search(source) and isinstance(error, NameError)):
+        return STILL_BLANK
+    what = f"{type(error).__name__}: {error}" if error is not None else "an error"
+    names = ", ".join(f"`{t}`" for t in ex.targets)
+    return (
+        f"the cell above raised {what}\n"
+        f"   Fix it and run that cell again: until it runs to the end, {names} "
+        f"{'holds' if len(ex.targets) == 1 else 'hold'} what an earlier run left there, so this check does not judge it."
+    )
 
 
 def _run_public_case(ex: Exercise, answer: Any, case: Case, number: int) -> tuple[bool, str]:
@@ -56,7 +93,7 @@ def _run_public_case(ex: Exercise, answer: Any, case: Case, number: int) -> tupl
         plain = from_plain(to_plain(got))
     except NotPlainError as exc:
         return False, f"{where}: {exc}"
-    verdict, hint = ex.judge(case, plain)
+    verdict, hint = ex.judge(case, plain, reveal=True)
     if verdict:
         return True, ""
     return False, f"{where}: {verdict.reason}.\n   Hint: {hint}"
@@ -83,9 +120,12 @@ def check(exercise_id: str, answer: Any = _MISSING) -> None:
                 f"❌ {head}: {', '.join(f'`{m}`' for m in missing)} is not defined yet.\n"
                 "   Fill in the exercise cell above and run it (Shift+Enter), then run this check again."
             )
+        failed = _answer_cell_failed(ex)
+        if failed:
+            raise CheckFailed(f"❌ {head}: {failed}")
         answer = answer_of(ex, ns)
     if contains_blank(answer):
-        raise CheckFailed(f"❌ {head}: {names} still uses the blank ___. Fill it in, run that cell, then check again.")
+        raise CheckFailed(f"❌ {head}: {names} is still the blank: {STILL_BLANK}")
     if ex.kind == "function" and not callable(answer):
         raise CheckFailed(f"❌ {head}: expected `{ex.target}` to be a function, got {type(answer).__name__}.")
 

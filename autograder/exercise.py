@@ -26,12 +26,13 @@ Lessons list their exercises in ``autograder/exercises/lNN.py`` as ``EXERCISES``
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 import numpy as np
 
-from .compare import Verdict, compare
+from .compare import Label, Verdict, compare, describe
 from .plain import from_plain, to_plain
 
 
@@ -52,21 +53,31 @@ class Case:
 class Mistake:
     """A typical wrong answer and the hint it earns.
 
+    A mistake is written once: as what a learner types (``fills`` or ``code``), from which
+    the wrong output is computed by playing it into the answer cell (see
+    :mod:`autograder.play`); or, as before, with ``fn`` as well.
+
     Args:
         name: Short id, e.g. ``"natural-log"``.
-        hint: What the learner probably did, phrased so that it does not give the answer.
-        fn: Computes the wrong answer from the same inputs as the reference (used to
-            recognise the mistake in a learner's output).
-        fills: For inline-blank exercises, what a learner would type into each ``___``
-            (in order) to make this mistake; for body exercises, ``code`` instead.
+        hint: What the learner did, phrased so that it does not give the answer.
+        fn: Optional: computes the wrong answer from the same inputs as the reference.
+            Without it, the wrong answer is what the student version of the answer cell
+            computes with ``fills`` (or ``code``) in it.
+        fills: For inline-blank exercises, what a learner types into the blanks: a tuple
+            with one text per ``___`` (in order), or a dict ``{blank number: text}`` naming
+            only the blanks that differ from the solution (numbered from 0, in order).
         code: A complete wrong answer cell (body exercises).
     """
 
     name: str
     hint: str
-    fn: Callable[..., Any]
-    fills: tuple[str, ...] = ()
+    fn: Callable[..., Any] | None = None
+    fills: tuple[str, ...] | Mapping[int, str] = ()
     code: str = ""
+
+    def __post_init__(self) -> None:
+        if self.fn is None and not self.fills and not self.code:
+            raise ValueError(f"mistake {self.name!r}: give `fills` or `code` (and optionally `fn`)")
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,8 @@ class Exercise:
     mistakes: Sequence[Mistake] = ()
     rtol: float = 1e-6
     atol: float = 1e-9
+    labels: Mapping[str, Label] = field(default_factory=dict)
+    strict_types: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in ("function", "cell"):
@@ -110,26 +123,40 @@ class Exercise:
         args, kwargs = case.inputs()
         return from_plain(to_plain(self.reference(*args, **kwargs)))
 
-    def judge(self, case: Case, got_plain: Any) -> tuple[Verdict, str]:
+    def judge(self, case: Case, got_plain: Any, *, reveal: bool = False) -> tuple[Verdict, str]:
         """Compare a learner's decoded plain answer with the reference on ``case``.
 
-        Returns the verdict and, if wrong, the hint to show (a matching mistake's, else
-        the general one).
+        Returns the verdict, whose ``reason`` names the learner's variable and its first
+        wrong element ("`lengths[1]` is 3, ..."), and, if wrong, the hint to show (a
+        matching mistake's, else the general one).  ``reveal`` shows the expected value of
+        a wrong element (public checks only).
         """
-        verdict = compare(self.expected(case), got_plain, rtol=self.rtol, atol=self.atol)
+        verdict = compare(self.expected(case), got_plain, rtol=self.rtol, atol=self.atol, reveal=reveal,
+                          strict_types=self.strict_types)
         if verdict:
             return verdict, ""
+        reason = describe(verdict, self.targets, call=self.kind == "function", labels=self.labels,
+                          inputs=case.kwargs)
+        verdict = Verdict(False, reason, verdict.path, verdict.detail)
         return verdict, self.diagnose(case, got_plain)
+
+    def wrong_output(self, mistake: Mistake, case: Case) -> Any:
+        """What ``mistake`` computes on ``case``: its ``fn``, else its fills played into the cell."""
+        if mistake.fn is not None:
+            args, kwargs = case.inputs()
+            return mistake.fn(*args, **kwargs)
+        from .play import play_mistake
+
+        return play_mistake(self, mistake, case)
 
     def diagnose(self, case: Case, got_plain: Any) -> str:
         """The hint of the first mistake whose output equals ``got_plain`` on ``case``."""
         for mistake in self.mistakes:
-            args, kwargs = case.inputs()
             try:
-                wrong = from_plain(to_plain(mistake.fn(*args, **kwargs)))
+                wrong = from_plain(to_plain(self.wrong_output(mistake, case)))
             except Exception:  # a mistake that cannot run on this input is not the one
                 continue
-            if compare(wrong, got_plain, rtol=self.rtol, atol=self.atol):
+            if compare(wrong, got_plain, rtol=self.rtol, atol=self.atol, strict_types=self.strict_types):
                 return mistake.hint
         return self.hint
 
@@ -138,3 +165,50 @@ def answer_of(exercise: Exercise, namespace: dict[str, Any]) -> Any:
     """The learner's answer object(s) from a namespace: the function, or the variable(s)."""
     values = tuple(namespace[name] for name in exercise.targets)
     return values[0] if len(values) == 1 else values
+
+
+# ----------------------------------------------------------------------------- hint lint
+
+_CALL = re.compile(r"(?<![\w.])(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w+\((?!\s*\))[^()]*\)?")
+_OPERAND_L = r"(?:(?<![\w.])\d+(?:\.\d+)?|\b[A-Za-z_]\w*|\))"
+_OPERAND_R = r"(?:\d+(?:\.\d+)?\b|[A-Za-z_]\w*\b|\()"
+_ARITHMETIC = re.compile(
+    rf"{_OPERAND_L}(?:(?:\*\*|//|[*%+])(?=[\w(])|\s+(?:\*\*|//|==|!=|<=|>=|[*/+=<>])\s+(?=[\w(])){_OPERAND_R}"
+)
+# an unspaced slash is arithmetic when a number or a one-letter name stands on one side
+# ("2/N", "f/700", "n/N"), not between words ("and/or")
+_SLASH = re.compile(r"(?:(?<![\w.])(?:\d+(?:\.\d+)?|[A-Za-z])/(?=[\w(])\w*|\b\w+/(?:\d+(?:\.\d+)?|[A-Za-z])\b)")
+_INDEXING = re.compile(r"\b[A-Za-z_]\w*\[[^\]\s][^\]]*\]")
+_BACKTICKS = re.compile(r"`([^`]+)`")
+_NAME = re.compile(r"^[A-Za-z_][\w.]*$")
+
+
+def pasteable_code(hint: str) -> list[str]:
+    """The pieces of ``hint`` that read as code a learner could paste; ``[]`` if none.
+
+    A general hint explains the idea and points to the lesson's section; it must not hold
+    the answer's code or formula.  The heuristic flags, outside and inside backticks:
+
+    * a call: a name of two or more characters, possibly dotted, directly followed by
+      ``(`` with arguments (``log10(x)``, ``np.fft.rfftfreq(N, d=1/sr)``);
+    * arithmetic between two operands (numbers or names): ``**``, ``//``, ``*``, ``/``,
+      ``%``, ``+`` written without spaces (``n_fft//2``; a slash only with a number or a
+      one-letter name beside it, ``2/N``, so that "and/or" passes) or with a space on *both*
+      sides (``N // 2 + 1``, ``k * sr / n_fft``), comparisons and ``=`` with spaces on both
+      sides (``seconds = ...``); a hyphen never counts (``non-negative``, ``16-bit``), nor
+      Markdown emphasis (``*after*``, whose star touches a word on one side only);
+    * indexing: a name directly followed by ``[...]`` (``y[1:]``);
+    * a backticked span that is not a plain (dotted) name: ``sr`` and ``np.log10`` name
+      things, ```keepdims=True``` or ```n // 2``` are code.
+
+    Plain names, numbers with units ("25 ms", "1000 Hz"), words for operations
+    ("divide by the sample rate"), and ``10 log10`` in words pass.
+    """
+    found: list[str] = []
+    for span in _BACKTICKS.findall(hint):
+        if not _NAME.match(span.strip()):
+            found.append(f"`{span}`")
+    text = _BACKTICKS.sub(" ", hint)
+    for pattern in (_CALL, _ARITHMETIC, _SLASH, _INDEXING):
+        found += [m.group(0) for m in pattern.finditer(text)]
+    return found

@@ -23,15 +23,19 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSON_00 = ROOT / "lessons" / "00-start-here.ipynb"
 SOLUTION_00 = ROOT / "solutions" / "00-start-here.ipynb"
 DURATION = get("l00-duration")
-TO_DB = get("l00-to-db")
+NORMALIZE = get("l00-normalize")
 HEAD_DURATION = "❌ l00-duration (duration in seconds): "
-HEAD_TO_DB = "❌ l00-to-db (decibels from an amplitude ratio): "
+HEAD_NORMALIZE = "❌ l00-normalize (peak normalisation): "
 
 
 def _failure(exercise_id: str, answer: Any) -> str:
     with pytest.raises(CheckFailed) as failure:
         check(exercise_id, answer)
     return str(failure.value)
+
+
+def _normalize(y: Any, peak: float = 1.0) -> Any:
+    return y * (peak / np.max(np.abs(y))) if np.any(y) else np.zeros_like(y)
 
 
 def _mistake(ex: Any, name: str) -> Any:
@@ -50,9 +54,9 @@ def test_pass_prints_one_line_for_a_cell_exercise(capsys: pytest.CaptureFixture[
 
 
 def test_pass_line_counts_the_public_cases_of_a_function(capsys: pytest.CaptureFixture[str]) -> None:
-    check("l00-to-db", lambda ratio: 20 * np.log10(ratio))
+    check("l00-normalize", _normalize)
     assert capsys.readouterr().out == (
-        "✅ l00-to-db (decibels from an amplitude ratio): all 4 checks passed. "
+        "✅ l00-normalize (peak normalisation): all 4 checks passed. "
         "Hidden tests run when your notebook is graded.\n"
     )
 
@@ -65,7 +69,7 @@ def test_answer_is_found_by_name_in_the_callers_namespace(capsys: pytest.Capture
 
 def test_a_numpy_number_or_an_int_valued_answer_is_fine(capsys: pytest.CaptureFixture[str]) -> None:
     check("l00-duration", np.float32(2.5))
-    check("l00-to-db", lambda ratio: np.round(20 * np.log10(ratio), 9))
+    check("l00-normalize", lambda y, peak=1.0: np.round(_normalize(y, peak), 12).tolist())
     assert capsys.readouterr().out.count("✅") == 2
 
 
@@ -75,7 +79,8 @@ def test_a_numpy_number_or_an_int_valued_answer_is_fine(capsys: pytest.CaptureFi
 def test_failure_names_the_case_and_the_matching_mistakes_hint() -> None:
     msg = _failure("l00-duration", 40_000 // 16_000)
     assert msg == (
-        f"{HEAD_DURATION}public check 1 of 1 (the notebook's recording): the value is not the expected one.\n"
+        f"{HEAD_DURATION}public check 1 of 1 (the notebook's recording): `duration_s` is 2, which is not the "
+        "expected value.\n"
         f"   Hint: {_mistake(DURATION, 'floor-division').hint}"
     )
     assert "2.5" not in msg, "a failure must not reveal the expected value"
@@ -87,34 +92,90 @@ def test_unexplained_wrong_value_gets_the_general_hint() -> None:
 
 
 def test_function_failure_reports_the_first_failing_public_case() -> None:
-    msg = _failure("l00-to-db", lambda ratio: 10 * np.log10(ratio))  # passes ratio 1, fails ratio 10
+    msg = _failure("l00-normalize", lambda y, peak=1.0: _normalize(y))  # passes case 1, fails peak=0.5
     assert msg == (
-        f"{HEAD_TO_DB}public check 2 of 4 (a ratio of 10): the value is not the expected one.\n"
-        f"   Hint: {_mistake(TO_DB, 'power-formula').hint}"
+        f"{HEAD_NORMALIZE}public check 2 of 4 (peak=0.5): `normalize(...)[0]` is 0.5, expected 0.25 "
+        "(3 of 3 values differ; this is the first).\n"
+        f"   Hint: {_mistake(NORMALIZE, 'ignores-peak').hint}"
     )
 
 
 def test_function_that_breaks_on_arrays_is_told_so() -> None:
     import math
 
-    msg = _failure("l00-to-db", lambda ratio: 20 * math.log10(ratio))
-    assert msg.startswith(f"{HEAD_TO_DB}public check 4 of 4 (an array of 4 ratios): `to_db` raised TypeError: ")
-    assert msg.endswith(f"   Hint: {TO_DB.hint}")
+    msg = _failure("l00-normalize", lambda y, peak=1.0: [float(v) * peak / math.fabs(max(y, key=abs)) for v in y])
+    assert msg.startswith(f"{HEAD_NORMALIZE}public check 3 of 4 (digital silence): `normalize` raised ZeroDivisionError: ")
+    assert msg.endswith(f"   Hint: {NORMALIZE.hint}")
 
 
 def test_wrong_shape_and_nan_are_described() -> None:
-    msg = _failure("l00-to-db", lambda ratio: np.atleast_1d(20 * np.log10(ratio))[:1])
-    assert "public check 1 of 4 (a ratio of 1): expected a single number, got an array of shape (1,)." in msg
-    msg = _failure("l00-to-db", lambda ratio: 20 * np.log10(ratio)[..., :1] if np.ndim(ratio) else 20 * np.log10(ratio))
-    assert "public check 4 of 4 (an array of 4 ratios): expected shape (4,), got shape (1,)." in msg
-    msg = _failure("l00-to-db", lambda ratio: ratio * np.nan)
-    assert "public check 1 of 4 (a ratio of 1): your answer contains NaN values." in msg
-    msg = _failure("l00-to-db", lambda ratio: np.log10(ratio) * 20 + np.where(np.asarray(ratio) > 50, np.nan, 0))
-    assert "public check 4 of 4 (an array of 4 ratios): your answer contains NaN values." in msg
+    msg = _failure("l00-normalize", lambda y, peak=1.0: _normalize(y, peak)[:1])
+    assert "public check 1 of 4 (three samples, the loudest one negative): `normalize(...)` has shape (1,), expected shape (3,)." in msg
+    msg = _failure("l00-normalize", lambda y, peak=1.0: float(np.max(np.abs(y))))
+    assert "public check 1 of 4 (three samples, the loudest one negative): `normalize(...)` is a single number, expected an array of shape (3,)." in msg
+    with np.errstate(invalid="ignore"):
+        msg = _failure("l00-normalize", lambda y, peak=1.0: y * peak / np.max(np.abs(y)))
+    assert "public check 3 of 4 (digital silence): `normalize(...)[0]` is nan, expected 0 (4 of 4 values differ; this is the first)." in msg
+    assert msg.endswith(f"   Hint: {_mistake(NORMALIZE, 'silence-divides-by-zero').hint}")
+
+
+def test_a_wrong_element_is_named_by_the_learners_variable_and_index() -> None:
+    wrong = (np.array([2.0, 3.0]), np.array([[1.0, 2.0, 3.0], [3.0, 4.0, 9.0]]))  # l02-frame's public case
+    msg = _failure("l02-frame", (5, np.array([[0.0, 2.0, 4.0, 6.0, 8.0], [1.0, 3.0, 5.0, 7.0, 99.0],
+                                              [2.0, 4.0, 6.0, 8.0, 10.0], [3.0, 5.0, 7.0, 9.0, 11.0]])))
+    assert "public check 1 of 1 (12 samples, frames of 4, hop 2): `frames[1, 4]` is 99, expected 9." in msg
+    assert wrong  # the message never shows a whole expected answer, only the first wrong element
+    msg = _failure("l02-frame", (4, np.zeros((4, 5))))
+    assert "`n_frames` is 4, which is not the expected value." in msg
+
+
+def test_an_exercise_can_name_positions_in_its_own_terms() -> None:
+    import librosa
+
+    f_hz = get("l05-hz-mel").public[0].kwargs["f_hz"]
+    mel_htk = librosa.hz_to_mel(f_hz, htk=True)
+    slaney = librosa.hz_to_mel(f_hz)
+    slaney[f_hz >= 1000] += 0.5  # wrong above the bend only
+    msg = _failure("l05-hz-mel", (mel_htk, slaney, librosa.mel_to_hz(mel_htk, htk=True)))
+    assert "`mel_slaney` at 1000 Hz is 15.5, expected 15 (4 of 8 values differ; this is the first)." in msg
+
+
+def test_a_task_that_names_an_int_rejects_floats() -> None:
+    case = get("l04-frame-time").public[0].kwargs
+    times = case["times"] * case["fs"] // case["hop_length"]  # right values, but floats
+    msg = _failure("l04-frame-time", (case["frame_index"] * case["hop_length"] / case["fs"], times))
+    assert "`frame_of_time` is an array of floats, expected whole numbers (an integer array)." in msg
+
+
+def test_a_failed_answer_cell_is_reported_instead_of_its_stale_value() -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("from autograder.checks import check, ___\nn_samples, sr = 40_000, 16_000")
+        shell.run_cell("duration_s = n_samples / sr")  # right, then broken by an edit
+        shell.run_cell("duration_s = n_samples / sr_hz")
+        result = shell.run_cell('check("l00-duration")')
+        assert str(result.error_in_exec) == (
+            f"{HEAD_DURATION}the cell above raised NameError: name 'sr_hz' is not defined\n"
+            "   Fix it and run that cell again: until it runs to the end, `duration_s` holds what an "
+            "earlier run left there, so this check does not judge it."
+        )
+        shell.run_cell("duration_s = n_samples / ___")
+        result = shell.run_cell('check("l00-duration")')
+        assert str(result.error_in_exec) == (
+            f"{HEAD_DURATION}the cell above still has a `___`: replace each `___` with your code, run that "
+            "cell (Shift+Enter), then run this check again."
+        )
+        shell.run_cell("duration_s = n_samples / sr")
+        shell.run_cell("print('an unrelated cell fails')\n1 / 0")
+        assert shell.run_cell('check("l00-duration")').success  # only the answer cell's failure counts
+    finally:
+        InteractiveShell.clear_instance()
 
 
 def test_unknown_exercise_id_lists_the_known_ones() -> None:
-    with pytest.raises(KeyError, match=r"no exercise 'l00-nope'; known exercises: .*l00-duration, l00-to-db"):
+    with pytest.raises(KeyError, match=r"no exercise 'l00-nope'; known exercises: .*l00-duration, l00-normalize"):
         check("l00-nope", 1.0)
 
 
@@ -131,10 +192,10 @@ def test_target_not_defined_yet() -> None:
 def test_blank_still_present() -> None:
     ns: dict[str, Any] = {"check": check, "___": ___}
     exec("duration_s = ___", ns)
-    with pytest.raises(CheckFailed, match=r"`duration_s` still uses the blank ___\. Fill it in"):
+    with pytest.raises(CheckFailed, match=r"`duration_s` is still the blank: the cell above still has a `___`: "):
         exec('check("l00-duration")', ns)
-    msg = _failure("l00-to-db", lambda ratio: 20 * ___(ratio))
-    assert msg == f"{HEAD_TO_DB}public check 1 of 4 (a ratio of 1): `to_db` still has a blank ___ to fill in."
+    msg = _failure("l00-normalize", lambda y, peak=1.0: y * ___)
+    assert msg == f"{HEAD_NORMALIZE}public check 1 of 4 (three samples, the loudest one negative): `normalize` still has a blank ___ to fill in."
 
 
 def test_using_the_blank_raises_a_short_blank_error() -> None:
@@ -149,18 +210,18 @@ def test_using_the_blank_raises_a_short_blank_error() -> None:
 
 
 def test_not_implemented_body() -> None:
-    def to_db(ratio: Any) -> Any:
+    def normalize(y: Any, peak: float = 1.0) -> Any:
         raise NotImplementedError()
 
-    msg = _failure("l00-to-db", to_db)
+    msg = _failure("l00-normalize", normalize)
     assert msg == (
-        f"{HEAD_TO_DB}public check 1 of 4 (a ratio of 1): `to_db` is not written yet (it raises NotImplementedError).\n"
+        f"{HEAD_NORMALIZE}public check 1 of 4 (three samples, the loudest one negative): `normalize` is not written yet (it raises NotImplementedError).\n"
         "   Replace `raise NotImplementedError()` with your code and run that cell again."
     )
 
 
 def test_a_function_exercise_needs_a_function() -> None:
-    assert _failure("l00-to-db", 20.0) == f"{HEAD_TO_DB}expected `to_db` to be a function, got float."
+    assert _failure("l00-normalize", 20.0) == f"{HEAD_NORMALIZE}expected `normalize` to be a function, got float."
 
 
 def test_check_failed_renders_without_a_traceback() -> None:
@@ -231,27 +292,26 @@ def test_hostile_cell_answers_are_refused_without_calling_their_methods(answer: 
 
 
 def test_hostile_function_results_are_refused() -> None:
-    msg = _failure("l00-to-db", lambda ratio: LyingFloat(0.0))
-    assert "public check 1 of 4 (a ratio of 1): an answer of type test_checks.LyingFloat cannot be checked" in msg
+    msg = _failure("l00-normalize", lambda y, peak=1.0: LyingFloat(0.0))
+    assert "public check 1 of 4 (three samples, the loudest one negative): an answer of type test_checks.LyingFloat cannot be checked" in msg
 
 
 def test_huge_array_is_refused_without_allocating_it() -> None:
     huge = np.broadcast_to(np.float64(0.0), (MAX_ELEMENTS + 1,))
-    msg = _failure("l00-to-db", lambda ratio: huge)
-    assert msg == f"{HEAD_TO_DB}public check 1 of 4 (a ratio of 1): array too large to check ({MAX_ELEMENTS + 1} elements)"
+    msg = _failure("l00-normalize", lambda y, peak=1.0: huge)
+    assert msg == f"{HEAD_NORMALIZE}public check 1 of 4 (three samples, the loudest one negative): array too large to check ({MAX_ELEMENTS + 1} elements)"
 
 
 def test_mutating_the_inputs_does_not_change_later_cases(capsys: pytest.CaptureFixture[str]) -> None:
-    def to_db(ratio: Any) -> Any:
-        out = 20 * np.log10(ratio)
-        if isinstance(ratio, np.ndarray):
-            ratio[:] = 1.0  # vandalise the input
+    def normalize(y: Any, peak: float = 1.0) -> Any:
+        out = _normalize(y, peak)
+        y[:] = 7.0  # vandalise the input
         return out
 
-    check("l00-to-db", to_db)
-    check("l00-to-db", to_db)
+    check("l00-normalize", normalize)
+    check("l00-normalize", normalize)
     assert capsys.readouterr().out.count("✅") == 2
-    assert np.array_equal(TO_DB.public[3].args[0], [1.0, 10.0, 100.0, 0.1])
+    assert np.array_equal(NORMALIZE.public[0].args[0], [0.2, -0.8, 0.4])
 
 
 # ------------------------------------------------------------------ a real kernel
@@ -281,15 +341,16 @@ def test_untouched_lesson_00_errors_only_in_check_cells_with_friendly_messages()
         assert error["ename"] == "CheckFailed"
         assert not any("Traceback" in line or "---" in line for line in error["traceback"])
     assert by_id["l00-duration-check"]["traceback"] == [
-        f"{HEAD_DURATION}`duration_s` still uses the blank ___. Fill it in, run that cell, then check again."
+        f"{HEAD_DURATION}`duration_s` is still the blank: the cell above still has a `___`: replace each `___` "
+        "with your code, run that cell (Shift+Enter), then run this check again."
     ]
-    assert by_id["l00-to-db-check"]["traceback"] == [
-        f"{HEAD_TO_DB}public check 1 of 4 (a ratio of 1): `to_db` is not written yet (it raises NotImplementedError).",
+    assert by_id["l00-normalize-check"]["traceback"] == [
+        f"{HEAD_NORMALIZE}public check 1 of 4 (three samples, the loudest one negative): `normalize` is not written yet (it raises NotImplementedError).",
         "   Replace `raise NotImplementedError()` with your code and run that cell again.",
     ]
     results = results_from_executed(nb)
     assert [(r.exercise_id, r.status) for r in results] == [
-        ("l00-duration", "not attempted"), ("l00-to-db", "not attempted")]
+        ("l00-duration", "not attempted"), ("l00-normalize", "not attempted")]
     # the demo cell shows a failed check as printed text, not as an error
     demo = next(c for c in nb.cells if c.get("id") == "check-demo")
     assert _error(demo) is None and "Hint: " in "".join(o.get("text", "") for o in demo.outputs)
@@ -309,7 +370,7 @@ def _answered_lesson(tmp_path: Path, sources: dict[str, str]) -> Path:
 def test_cli_check_reports_failed_and_error_and_exits_1(tmp_path: Path) -> None:
     path = _answered_lesson(tmp_path, {
         "l00-duration": "duration_s = n_samples // sr",
-        "l00-to-db": "def to_db(ratio):\n    return 20 * np.log10(ratio)\n1 / 0\n",
+        "l00-normalize": "def normalize(y, peak=1.0):\n    return y * peak / np.max(np.abs(y))\n1 / 0\n",
     })
     proc = subprocess.run([sys.executable, "-m", "autograder", "check", str(path), "--timeout", "60"],
                           cwd=ROOT, capture_output=True, text=True, timeout=180)
@@ -318,9 +379,9 @@ def test_cli_check_reports_failed_and_error_and_exits_1(tmp_path: Path) -> None:
     assert lines[0] == f"Running {path} in a fresh kernel..."
     assert lines[1:] == [
         "l00-duration: failed: l00-duration (duration in seconds): public check 1 of 1 (the notebook's recording): "
-        "the value is not the expected one.",
+        "`duration_s` is 2, which is not the expected value.",
         f"    Hint: {_mistake(DURATION, 'floor-division').hint}",
-        "l00-to-db: error: the answer cell raised ZeroDivisionError: division by zero",
+        "l00-normalize: error: the answer cell raised ZeroDivisionError: division by zero",
         "0 of 2 exercises passed (1 failed, 0 not attempted, 1 errors).",
     ]
 
@@ -328,7 +389,7 @@ def test_cli_check_reports_failed_and_error_and_exits_1(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_cli_check_of_the_solution_passes_and_exits_0(tmp_path: Path) -> None:
     results = check_notebook(SOLUTION_00, timeout=60)
-    assert [(r.exercise_id, r.status) for r in results] == [("l00-duration", "passed"), ("l00-to-db", "passed")]
+    assert [(r.exercise_id, r.status) for r in results] == [("l00-duration", "passed"), ("l00-normalize", "passed")]
     from autograder.__main__ import main
 
     assert main(["check", str(tmp_path / "missing.ipynb")]) == 2

@@ -30,9 +30,10 @@ import pytest
 
 from autograder.checks import CheckFailed, check
 from autograder.compare import compare
-from autograder.exercise import Case, Exercise, Mistake, answer_of
+from autograder.exercise import Case, Exercise, Mistake, answer_of, pasteable_code
 from autograder.exercises import registry
 from autograder.plain import from_plain, to_plain
+from autograder.play import resolve_fills, solution_fills
 from autograder.release import (
     BLANK,
     BEGIN_SOLUTION,
@@ -125,7 +126,7 @@ def _wrong_cell(ex: Exercise, mistake: Mistake) -> str:
     if mistake.code:
         return mistake.code
     assert mistake.fills, f"{ex.id}/{mistake.name}: a Mistake needs `fills` or `code` to be played"
-    return fill_blanks(_student_answer(ex), mistake.fills)
+    return fill_blanks(_student_answer(ex), resolve_fills(ex, mistake.fills))
 
 
 class _Raised:
@@ -180,6 +181,15 @@ def _call(fn: Any, case: Case) -> Any:
         return _Raised(exc)
 
 
+def _played(ex: Exercise, mistake: Mistake, case: Case) -> Any:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return _plain(ex.wrong_output(mistake, case))
+    except Exception as exc:
+        return _Raised(exc)
+
+
 def _all_cases(ex: Exercise) -> list[Case]:
     return list(ex.public) + ex.hidden_cases(np.random.default_rng(HIDDEN_SEED))
 
@@ -192,7 +202,7 @@ def _passes(ex: Exercise, case: Case, got: Any) -> bool:
 
 
 def test_registry_is_not_empty_and_lesson_00_is_there() -> None:
-    assert {"l00-duration", "l00-to-db"} <= set(EXERCISES)
+    assert {"l00-duration", "l00-normalize"} <= set(EXERCISES)
 
 
 @pytest.mark.parametrize("ex_id", EX_IDS)
@@ -253,7 +263,9 @@ def test_every_exercise_has_two_playable_mistakes(ex_id: str) -> None:
     for m in ex.mistakes:
         assert m.fills or m.code, f"{ex.id}/{m.name}: needs `fills` or `code`"
         if m.fills and not m.code:
-            assert len(m.fills) == n_blanks, f"{ex.id}/{m.name}: {len(m.fills)} fills for {n_blanks} blanks"
+            fills = resolve_fills(ex, m.fills)
+            assert len(fills) == n_blanks, f"{ex.id}/{m.name}: {len(fills)} fills for {n_blanks} blanks"
+            assert fills != solution_fills(_answer_source(ex)), f"{ex.id}/{m.name}: the fills are the solution's"
         assert m.hint and m.hint != ex.hint, f"{ex.id}/{m.name}: needs its own hint"
 
 
@@ -264,9 +276,11 @@ def test_mistake_is_described_truthfully_and_caught(ex_id: str, mistake_name: st
     source = _wrong_cell(ex, mistake)
     cases = _all_cases(ex)
 
-    # (a) the wrong cell computes what mistake.fn says, on every case
+    # (a) the wrong cell computes what mistake.fn says, on every case (without `fn`, the
+    # wrong output is the played cell's by construction: check the exercise computes it so)
     for case in cases:
-        got, said = _run_cell_on(ex, source, case), _call(mistake.fn, case)
+        got = _run_cell_on(ex, source, case)
+        said = _call(mistake.fn, case) if mistake.fn is not None else _played(ex, mistake, case)
         where = f"{ex.id}/{mistake.name} on {case.label or case}"
         if isinstance(got, _Raised) or isinstance(said, _Raised):
             assert isinstance(got, _Raised) and isinstance(said, _Raised), f"{where}: cell {got!r}, fn {said!r}"
@@ -333,3 +347,52 @@ def test_student_version_of_the_committed_solutions_is_byte_stable() -> None:
         nb = json.loads(path.read_text(encoding="utf-8"))
         first = notebook_bytes(student_version(nb, path=path))
         assert notebook_bytes(student_version(json.loads(path.read_text(encoding="utf-8")), path=path)) == first
+
+
+# ----------------------------------------------------------------------------- hints
+
+#: Exercises whose general hints are being rewritten on another line of work; remove an id
+#: as soon as its hint passes (the test then holds it to the rule like every other).
+_HINTS_BEING_REWRITTEN = {"l10-output-lengths", "l10-decode-and-score"}
+
+
+@pytest.mark.parametrize("ex_id", EX_IDS)
+def test_general_hint_holds_no_code_to_paste(ex_id: str) -> None:
+    if ex_id in _HINTS_BEING_REWRITTEN and pasteable_code(EXERCISES[ex_id].hint):
+        pytest.xfail(f"{ex_id}: its hint is being rewritten")
+    found = pasteable_code(EXERCISES[ex_id].hint)
+    assert not found, f"{ex_id}: the general hint holds code to paste: {found} (see docs/authoring.md, Hints)"
+
+
+@pytest.mark.parametrize(
+    "hint",
+    [
+        "Amplitudes: 20*log10(max(amin, S)); powers: 10*log10(max(amin**2, S**2)).",
+        "convert bin indices to Hz with np.fft.rfftfreq(N, d=1/sr).",
+        "The output length is floor((L + 2 - 3) / 2) + 1.",
+        "A real signal of n_fft samples has n_fft // 2 + 1 distinct bins.",
+        "There are N//2+1 bins",
+        "Scale |rfft| by 2/N to read a sine's amplitude.",
+        "Keep the reduced axis with `keepdims=True`.",
+        "Compare y[1:] with y[:-1].",
+        "seconds = samples / rate",
+        "Use `n // 2` frames.",
+    ],
+)
+def test_code_in_a_hint_is_found(hint: str) -> None:
+    assert pasteable_code(hint), hint
+
+
+@pytest.mark.parametrize(
+    "hint",
+    [
+        "Energy adds up the square of every sample (section 2).",
+        "Compare the *sign side* of each pair; keep speech on *after* each loud frame.",
+        "Use 10 log10 for powers: 16-bit audio, non-negative values, 25 ms at 16 kHz, in [-1, 1).",
+        "The sample rate `sr` and `np.log10` are all you need; and/or the DCT-II of the log-mel.",
+        "Keep the shape (1, n_frames); top_db is 80 dB (section 5).",
+        "The window divides by N, not N - 1.",
+    ],
+)
+def test_prose_in_a_hint_passes(hint: str) -> None:
+    assert pasteable_code(hint) == [], hint

@@ -166,3 +166,16 @@ def test_vowel_frame_has_the_pitch_and_the_window_gain_the_text_describes() -> N
     hann = 20 * np.log10(np.abs(np.fft.rfft(vowel * librosa.filters.get_window("hann", 512))))[band]
     assert -5 < rect.mean() < 5  # "fill the valley ... up to about 0 dB"
     assert 20 < np.median(rect - hann) < 40  # "typically 30 dB deeper"
+
+
+def test_bin_nearest_to_a_frequency_agrees_with_librosa_and_rounds_to_the_nearest() -> None:
+    from autograder.exercises import get
+
+    ref = get("l03-bin-freq").reference
+    for k, sr, n_fft, f in ((40, 16000, 512, 2990.0), (7, 8000, 15, 3900.0), (46, 11025, 512, 1000.0)):
+        bin_hz, nearest = ref(k=k, sr=sr, n_fft=n_fft, f_hz=f)
+        grid = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
+        assert bin_hz == pytest.approx(k * sr / n_fft)
+        assert isinstance(nearest, int) and nearest == round(f * n_fft / sr)
+        assert abs(grid[nearest] - f) <= sr / n_fft / 2
+    assert ref(k=0, sr=16000, n_fft=512, f_hz=2990.0)[1] == 96  # 95.68 bins: the one above, not int()'s 95

@@ -133,3 +133,27 @@ def test_symmetric_numpy_hanning_misses_the_stft_match_the_lesson_asks_for() -> 
         assert bool(verdict) is should_pass, verdict.reason
         if not should_pass:
             assert hint == exercise.hint
+
+
+def test_the_frame_of_time_blank_takes_the_natural_floor_division_without_a_syntax_trap() -> None:
+    from autograder.play import answer_sources, fill_blanks
+
+    student, _ = answer_sources("04-stft-and-spectrograms", "l04-frame-time")
+    line = next(l for l in student.splitlines() if l.startswith("frame_of_time"))
+    assert line.startswith("frame_of_time = ___  "), line  # no `.astype(int)` left after the blank
+    case = get("l04-frame-time").public[0]
+    ns = {"np": np, **case.inputs()[1]}
+    exec(fill_blanks(student, ("frame_index * hop_length / fs", "times * fs // hop_length")), ns)
+    verdict, hint = get("l04-frame-time").judge(case, from_plain(to_plain((ns["frame_times"], ns["frame_of_time"]))))
+    assert not verdict and "an array of floats, expected whole numbers" in verdict.reason
+    assert "`//` on a float array" in hint
+
+
+def test_spectral_flux_counts_only_rises_frame_by_frame() -> None:
+    flux = get("l04-flux").reference
+    S = np.array([[0.0, 1.0, 0.5, 2.0], [3.0, 1.0, 1.0, 4.0]]) * np.exp(1j * 0.3)
+    # frame 0 -> 1: +1 and -2 (a fall counts 0); 1 -> 2: -0.5 and 0; 2 -> 3: +1.5 and +3
+    np.testing.assert_allclose(flux(S), [1.0, 0.0, 4.5])
+    assert flux(np.ones((5, 1))).shape == (0,)
+    word = librosa.stft(y=np.concatenate([np.zeros(1600), np.sin(np.arange(3200) * 0.3)]), n_fft=512, hop_length=160)
+    assert int(np.argmax(flux(word))) + 1 == 10  # the onset at sample 1600 = frame 10

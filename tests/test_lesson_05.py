@@ -155,3 +155,16 @@ def test_explorer_draws_filters_spectrogram_and_a_deterministic_reconstruction(n
     fig2, audio2 = draw(n_mels=n_mels, fmin=fmin, fmax=fmax)
     plt.close(fig2)
     assert audio.data == audio2.data  # Griffin-Lim is seeded: the same sound every time
+
+
+def test_per_band_mean_normalisation_removes_a_fixed_gain_per_band() -> None:
+    from autograder.exercises import get
+
+    ref = get("l05-logmel").reference
+    inputs = l05.lesson_inputs()
+    mel_power, norm = ref(inputs["mag"], inputs["fb"])
+    np.testing.assert_allclose(norm.mean(axis=1), 0.0, atol=1e-4)  # float32 magnitudes
+    # a gain of 3 on every bin multiplies every mel power by 9: +9.54 dB in every band, gone after normalising
+    _, norm_louder = ref(3.0 * inputs["mag"], inputs["fb"])
+    np.testing.assert_allclose(norm_louder, norm, atol=1e-3)
+    np.testing.assert_allclose(mel_power, inputs["fb"] @ inputs["mag"] ** 2, rtol=1e-5)  # float32 inputs

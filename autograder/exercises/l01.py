@@ -128,6 +128,7 @@ def _alias_hidden(rng: np.random.Generator) -> list[Case]:
         Case({"f": 4_000, "fs": 8_000}, label="exactly the Nyquist frequency"),
         Case({"f": 0, "fs": 16_000}, label="0 Hz"),
         Case({"f": 30_000, "fs": 22_050}, label="30 kHz at 22,050 Hz"),
+        Case({"f": 7_000, "fs": 11_025}, label="7 kHz at 11,025 Hz"),
         Case({"f": 100_000, "fs": 44_100}, label="100 kHz at 44.1 kHz (several folds)"),
     ]
     for _ in range(3):
@@ -188,6 +189,7 @@ def _facts_hidden(rng: np.random.Generator) -> list[Case]:
         Case(args=(16_000,), kwargs={"sr": 16_000, "bits": 16, "channels": 1}, label="a second of 16 kHz speech"),
         Case(args=(0,), kwargs={"sr": 8_000, "bits": 8, "channels": 1}, label="an empty 8-bit file"),
         Case(args=(12_345,), kwargs={"sr": 22_050, "bits": 24, "channels": 6}, label="24-bit, 6 channels"),
+        Case(args=(11_025 * 3,), kwargs={"sr": 11_025, "bits": 8, "channels": 1}, label="3 s at 11,025 Hz, 8 bits"),
     ]
     for _ in range(3):
         n = int(rng.integers(1, 10_000_000))
@@ -209,8 +211,9 @@ EXERCISES = [
         reference=_duration_ref,
         public=[Case({"n_samples": 52_920, "fs": 22_050}, label="the notebook's recording")],
         hidden=_duration_hidden,
-        hint="A rate is samples per second: seconds = samples / (samples per second), and "
-        "samples = seconds * (samples per second), rounded to a whole number of samples.",
+        hint="A sample rate counts samples per second: a number of samples and the rate give "
+        "seconds, and a duration and the rate give samples. A window holds a whole number of "
+        "samples (section 2).",
         mistakes=[
             Mistake(
                 "rate-over-samples",
@@ -221,7 +224,7 @@ EXERCISES = [
             ),
             Mistake(
                 "integer-division",
-                "`//` is integer division: it throws away the fraction of a second. Use true division.",
+                "You used `//`, integer division: it throws away the fraction of a second. Use true division.",
                 fn=lambda n_samples, fs: (n_samples // fs, round(0.025 * fs)),
                 fills=("n_samples // fs", "round(0.025 * fs)"),
             ),
@@ -233,8 +236,8 @@ EXERCISES = [
             ),
             Mistake(
                 "not-rounded",
-                "A window holds a whole number of samples; at this rate 25 ms is not a whole "
-                "number, so round it.",
+                "You did not round: a window holds a whole number of samples, and at this rate "
+                "25 ms is not a whole number of them.",
                 fn=lambda n_samples, fs: (n_samples / fs, 0.025 * fs),
                 fills=("n_samples / fs", "0.025 * fs"),
             ),
@@ -250,11 +253,12 @@ EXERCISES = [
         reference=lambda x: int_to_float(np.asarray(x)),
         public=[Case({"x": PCM_X}, label="the notebook's eight samples")],
         hidden=_pcm_hidden,
-        hint="int16 spans -32768..32767. Divide by the full scale so that -32768 becomes exactly -1.0.",
+        hint="int16 spans -32768 to 32767. Scale by the full scale of a signed 16-bit sample, "
+        "chosen so that the most negative sample becomes exactly -1.0 (section 4).",
         mistakes=[
             Mistake(
                 "divide-32767",
-                "Close: but with 32767 the sample -32768 becomes -1.00003, outside [-1, 1). "
+                "You divided by 32767: close, but then the sample -32768 becomes -1.00003, outside [-1, 1). "
                 "The full scale is the size of the negative half.",
                 fn=lambda x: np.asarray(x) / 32767,
                 fills=("x / 32767",),
@@ -268,7 +272,7 @@ EXERCISES = [
             ),
             Mistake(
                 "no-scaling",
-                "Changing the dtype keeps the values (32767 stays 32767.0); they also need scaling "
+                "You only changed the dtype, which keeps the values (32767 stays 32767.0); they also need scaling "
                 "into [-1, 1).",
                 fn=lambda x: np.asarray(x).astype(np.float32),
                 fills=("x.astype(np.float32)",),
@@ -285,12 +289,13 @@ EXERCISES = [
         reference=_quant_ref,
         public=[Case({"y": quant_input(), "bits": 4}, label="the notebook's 440 Hz sine, 4 bits")],
         hidden=_quant_hidden,
-        hint="The range [-1, 1) is 2 wide and holds 2**bits levels; round each sample to the "
-        "nearest level; SNR in dB is 10 log10 of signal power over noise power.",
+        hint="The range from -1 to 1 is 2 wide and holds 2 to the power `bits` levels: that fixes "
+        "the step. Round each sample to the nearest level, then compare the signal's power "
+        "with the noise's power in decibels, as in the SNR formula of section 4.",
         mistakes=[
             Mistake(
                 "natural-log",
-                "np.log is the natural logarithm; decibels are defined with log10.",
+                "You used np.log, the natural logarithm; decibels are defined with log10.",
                 fn=lambda y, bits: _quant_with(y, bits, db="ln"),
                 fills=("2.0 ** (1 - bits)", "np.round(y / step) * step", "10 * np.log(np.mean(y ** 2) / np.mean(noise ** 2))"),
             ),
@@ -310,7 +315,7 @@ EXERCISES = [
             ),
             Mistake(
                 "floor",
-                "np.floor always rounds down, so the error is biased (never positive) and twice "
+                "You rounded with np.floor, which always rounds down, so the error is biased (never positive) and twice "
                 "as large as it needs to be. Round to the *nearest* level.",
                 fn=lambda y, bits: _quant_with(y, bits, rounding="floor"),
                 fills=("2.0 ** (1 - bits)", "np.floor(y / step) * step", "10 * np.log10(np.mean(y ** 2) / np.mean(noise ** 2))"),
@@ -327,8 +332,9 @@ EXERCISES = [
         reference=lambda f, fs: alias_frequency(f, fs),
         public=[Case({"f": 13_000, "fs": 8_000}, label="a 13 kHz whistle sampled at 8 kHz")],
         hidden=_alias_hidden,
-        hint="Sampling cannot tell f from f + k * fs (any whole k), nor f from -f. Find the "
-        "multiple of fs nearest to f; the alias is the distance to it.",
+        hint="Sampling cannot tell a frequency from the same frequency plus any whole multiple of "
+        "the sample rate, nor from its negative. Find the multiple of `fs` nearest to `f`; "
+        "the alias is how far `f` lies from it (section 3).",
         mistakes=[
             Mistake(
                 "floor-multiple",
@@ -339,14 +345,14 @@ EXERCISES = [
             ),
             Mistake(
                 "no-abs",
-                "A negative frequency: when the nearest multiple lies above f, the difference "
+                "Your alias is a negative frequency: when the nearest multiple lies above f, the difference "
                 "is negative. A sine at -f sounds the same as at f; report the size.",
                 fn=lambda f, fs: f - fs * round(f / fs),
                 fills=("fs * round(f / fs)", "f - nearest"),
             ),
             Mistake(
                 "one-fold",
-                "fs - f is right only for frequencies between fs/2 and fs. Work with the nearest "
+                "You computed fs - f, which is right only for frequencies between fs/2 and fs. Work with the nearest "
                 "multiple of fs so that any frequency works.",
                 fn=lambda f, fs: fs - f,
                 fills=("fs * round(f / fs)", "fs - f"),
@@ -366,19 +372,20 @@ EXERCISES = [
             Case(args=(160_000,), kwargs={"sr": 16_000, "bits": 24, "channels": 1}, label="10 s of 24-bit mono"),
         ],
         hidden=_facts_hidden,
-        hint="Check each entry against the lesson: duration from samples and rate, Nyquist is half "
-        "the rate, b bits give 2**b levels, bytes = samples x channels x bytes per sample, and "
-        "the bit rate counts bits per second over all channels.",
+        hint="Check each entry against the lesson: the duration from the samples and the rate "
+        "(section 2), the Nyquist frequency (section 3), the number of levels of `bits` bits "
+        "(section 4), the bytes of every channel's samples (section 5), and the bit rate over "
+        "all channels.",
         mistakes=[
             Mistake(
                 "bits-not-bytes",
-                "n_bytes is 8 times too large: a sample of `bits` bits takes bits / 8 bytes.",
+                "Your n_bytes is 8 times too large: you counted bits, and a sample of `bits` bits takes bits / 8 bytes.",
                 fn=lambda n, *, sr, bits, channels: _facts_with(n, sr=sr, bits=bits, channels=channels, n_bytes=lambda n, sr, b, c: n * c * b),
                 code=_facts_code(n_bytes="n_samples * channels * bits"),
             ),
             Mistake(
                 "forgot-channels",
-                "n_bytes and kbps ignore the channels: a stereo file stores every sample time twice.",
+                "Your n_bytes and kbps ignore the channels: a stereo file stores every sample time twice.",
                 fn=lambda n, *, sr, bits, channels: _facts_with(
                     n, sr=sr, bits=bits, channels=channels,
                     n_bytes=lambda n, sr, b, c: n * b // 8, kbps=lambda n, sr, b, c: sr * b / 1000,
@@ -387,13 +394,13 @@ EXERCISES = [
             ),
             Mistake(
                 "nyquist-is-sr",
-                "The Nyquist frequency is half the sample rate, not the rate itself.",
+                "Your nyquist_hz is the sample rate itself; the Nyquist frequency is half of it.",
                 fn=lambda n, *, sr, bits, channels: _facts_with(n, sr=sr, bits=bits, channels=channels, nyquist_hz=lambda n, sr, b, c: sr),
                 code=_facts_code(nyquist="sr"),
             ),
             Mistake(
                 "levels-minus-one",
-                "2**bits - 1 is the largest *unsigned* value, not the number of levels: with "
+                "You counted 2**bits - 1 levels: that is the largest *unsigned* value, not the number of levels: with "
                 "b bits there are 2**b different codes.",
                 fn=lambda n, *, sr, bits, channels: _facts_with(n, sr=sr, bits=bits, channels=channels, levels=lambda n, sr, b, c: 2**b - 1),
                 code=_facts_code(levels="2 ** bits - 1"),

@@ -142,6 +142,8 @@ def _rms_hidden(rng: np.random.Generator) -> list[Case]:
         Case({"y": rng.normal(size=1001), "frame_length": 64, "hop_length": 48}, label="1001 samples of noise (float64)"),
         Case({"y": rng.normal(size=30).astype(np.float32), "frame_length": 40, "hop_length": 10}, label="a signal shorter than one frame"),
         Case({"y": np.ones(5), "frame_length": 4, "hop_length": 1}, label="5 samples, hop 1"),
+        Case({"y": synthesize("six", sr=11_025), "frame_length": 276, "hop_length": 110},
+             label="a word at 11,025 Hz, 25 ms frames (276 samples)"),
     ]
 
 
@@ -242,7 +244,7 @@ EXERCISES = [
         reference=lambda samples: _energy(np.asarray(samples, dtype=np.float64)),
         public=[Case({"samples": SAMPLES}, label="the notebook's nine samples")],
         hidden=_list_hidden,
-        hint="Energy adds up the square of every sample.",
+        hint="Energy adds up the square of every sample (section 2).",
         mistakes=[
             Mistake(
                 "no-square",
@@ -270,11 +272,11 @@ EXERCISES = [
         public=[Case({"samples": SAMPLES}, label="the notebook's nine samples")],
         hidden=_list_hidden,
         hint="Compare the *sign side* of each pair of neighbours: a crossing is a pair where one "
-        "is negative and the other is not (0 counts as positive).",
+        "is negative and the other is not (0 counts as positive, section 2).",
         mistakes=[
             Mistake(
                 "product",
-                "previous * current < 0 misses every crossing that passes through an exact 0 "
+                "You tested previous * current < 0, which misses every crossing that passes through an exact 0 "
                 "(the product is 0 there). Compare on which side of zero each sample lies.",
                 fn=lambda samples: _np_with(samples, crossings="product")[1],
                 fills=("previous * current < 0",),
@@ -305,12 +307,12 @@ EXERCISES = [
         public=[Case({"y": np.array(SAMPLES)}, label="the nine samples as an array")],
         hidden=_numpy_hidden,
         hint="Energy: square element-wise, then sum. Crossings: make a boolean array 'is "
-        "negative', then count the places where neighbours differ.",
+        "negative', then count the places where neighbours differ (section 3).",
         rtol=1e-5,
         mistakes=[
             Mistake(
                 "mean-not-sum",
-                "np.mean divides by the number of samples: that is the *power* (mean square). "
+                "You used np.mean, which divides by the number of samples: that is the *power* (mean square). "
                 "Energy is the plain sum.",
                 fn=lambda y: _np_with(y, energy="mean"),
                 fills=("np.mean(y ** 2)", "np.count_nonzero((y[1:] < 0) != (y[:-1] < 0))"),
@@ -323,14 +325,14 @@ EXERCISES = [
             ),
             Mistake(
                 "sign-diff",
-                "np.sign(0) is 0, so a signal that goes -0.3, 0.0, 0.4 changes sign twice in "
+                "You counted changes of np.sign, and np.sign(0) is 0, so a signal that goes -0.3, 0.0, 0.4 changes sign twice in "
                 "your count. Compare a boolean 'is negative' instead.",
                 fn=lambda y: _np_with(y, crossings="sign"),
                 fills=("np.sum(y ** 2)", "np.count_nonzero(np.diff(np.sign(y)))"),
             ),
             Mistake(
                 "product",
-                "y[1:] * y[:-1] < 0 misses the crossings that pass through an exact 0.",
+                "You tested y[1:] * y[:-1] < 0, which misses the crossings that pass through an exact 0.",
                 fn=lambda y: _np_with(y, crossings="product"),
                 fills=("np.sum(y ** 2)", "np.count_nonzero(y[1:] * y[:-1] < 0)"),
             ),
@@ -347,18 +349,18 @@ EXERCISES = [
         public=[Case({"y": np.arange(12.0), "frame_length": 4, "hop_length": 2}, label="12 samples, frames of 4, hop 2")],
         hidden=_frame_hidden,
         hint="The last frame must fit entirely: count how many hops fit after the first frame, "
-        "plus the first frame itself. librosa's frames are the *columns*.",
+        "plus the first frame itself. librosa's frames are the *columns* (section 4).",
         mistakes=[
             Mistake(
                 "len-over-hop",
-                "len(y) // hop_length counts frames that start near the end but do not fit "
+                "You counted len(y) // hop_length frames, including frames that start near the end but do not fit "
                 "entirely. The last frame must end inside the signal.",
                 fn=lambda y, frame_length, hop_length: (len(y) // hop_length, _frames_by_hand(y, frame_length, hop_length)),
                 fills=("len(y) // hop_length", "windows[::hop_length].T"),
             ),
             Mistake(
                 "no-plus-one",
-                "Off by one: (len(y) - frame_length) // hop_length counts the hops *after* the "
+                "You are off by one: (len(y) - frame_length) // hop_length counts the hops *after* the "
                 "first frame. Count the first frame too.",
                 fn=lambda y, frame_length, hop_length: ((len(y) - frame_length) // hop_length, _frames_by_hand(y, frame_length, hop_length)),
                 fills=("(len(y) - frame_length) // hop_length", "windows[::hop_length].T"),
@@ -388,8 +390,9 @@ EXERCISES = [
         reference=_rms_ref,
         public=[Case({"y": _WORD_SIX, "frame_length": 400, "hop_length": 160}, label="the word 'six', 25 ms frames, 10 ms hop")],
         hidden=_rms_hidden,
-        hint="librosa centres frames (pads half a frame of zeros at both ends), takes the mean "
-        "of the squares down each column, then the square root, and keeps a leading axis of size 1.",
+        hint="librosa centres frames (pads half a frame of zeros at both ends), takes the mean of "
+        "the squares down each column, then the square root, and keeps a leading axis of size "
+        "1 (section 5).",
         rtol=1e-5,
         atol=1e-7,
         mistakes=[
@@ -408,13 +411,13 @@ EXERCISES = [
             ),
             Mistake(
                 "no-sqrt",
-                "That is the mean square (power) of each frame; RMS is its square *root*.",
+                "You computed the mean square (power) of each frame; RMS is its square *root*.",
                 fn=lambda y, frame_length, hop_length: _rms_with(y, frame_length, hop_length, reduce="power"),
                 fills=("frame_length // 2", "np.mean(padded_frames ** 2, axis=0, keepdims=True)"),
             ),
             Mistake(
                 "no-keepdims",
-                "The values are right but the shape is flat: librosa returns shape (1, n_frames), "
+                "Your values are right but your shape is flat: librosa returns shape (1, n_frames), "
                 "one row per channel of features. Keep the reduced axis.",
                 fn=lambda y, frame_length, hop_length: _rms_with(y, frame_length, hop_length, reduce="flat"),
                 fills=("frame_length // 2", "np.sqrt(np.mean(padded_frames ** 2, axis=0))"),
@@ -442,9 +445,9 @@ EXERCISES = [
                  label="threshold -30 dB, 50 ms hangover"),
         ],
         hidden=_vad_hidden,
-        hint="Follow the recipe step by step: frame sizes in samples from ms, centred RMS frames, "
-        "20 log10 of the RMS (floored at 1e-10), compare with the threshold, then keep speech "
-        "on for the hangover frames *after* each loud frame.",
+        hint="Follow the recipe of section 7 step by step: frame sizes in samples from "
+        "milliseconds, centred RMS frames, the level in dB (floored at 1e-10), the threshold, "
+        "then keep speech on for the hangover frames *after* each loud frame.",
         mistakes=[
             Mistake(
                 "no-hangover",
@@ -455,7 +458,7 @@ EXERCISES = [
             ),
             Mistake(
                 "natural-log",
-                "np.log is the natural logarithm; a level in dB uses log10.",
+                "You used np.log, the natural logarithm; a level in dB uses log10.",
                 fn=_vad_mistake("natural-log"),
                 code=_vad_code(level_db="20 * np.log(np.maximum(level, 1e-10))"),
             ),

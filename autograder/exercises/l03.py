@@ -55,8 +55,26 @@ def _dft_hidden(rng: np.random.Generator) -> list[Case]:
 # ---------------------------------------------------------------------------
 
 
-def _bins_ref(k: int, sr: float, n_fft: int) -> tuple[int, float]:
-    return n_fft // 2 + 1, float(np.fft.rfftfreq(n_fft, d=1.0 / sr)[k])
+def _bins_ref(k: int, sr: float, n_fft: int, f_hz: float) -> tuple[float, int]:
+    """The frequency of bin ``k`` (librosa's grid) and the bin nearest to ``f_hz``."""
+    import librosa
+
+    grid = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
+    return float(grid[k]), int(np.argmin(np.abs(grid - f_hz)))
+
+
+def _bins_hidden() -> list[Case]:
+    # f_hz never lies exactly halfway between two bins, where "nearest" is a tie
+    return [
+        Case({"k": 0, "sr": 16000, "n_fft": 400, "f_hz": 0.0}, label="bin 0 and 0 Hz, 400-point FFT"),
+        Case({"k": 200, "sr": 16000, "n_fft": 400, "f_hz": 8000.0},
+             label="the last bin and the Nyquist frequency, 400-point FFT"),
+        Case({"k": 3, "sr": 100, "n_fft": 100, "f_hz": 12.4}, label="100 Hz sampling, 100 points"),
+        Case({"k": 100, "sr": 22050, "n_fft": 2048, "f_hz": 440.0}, label="sr=22050 Hz, n_fft=2048, 440 Hz"),
+        Case({"k": 7, "sr": 8000, "n_fft": 15, "f_hz": 3900.0}, label="an odd FFT size (15)"),
+        Case({"k": 46, "sr": 11025, "n_fft": 512, "f_hz": 1000.0}, label="sr=11025 Hz, 1000 Hz"),
+        Case({"k": 1, "sr": 16000, "n_fft": 512, "f_hz": 20.0}, label="20 Hz: nearer bin 1 than bin 0"),
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -277,8 +295,9 @@ EXERCISES = [
         reference=_dft_ref,
         public=[Case({"x": DFT_X}, label="the 8-sample x above")],
         hidden=_dft_hidden,
-        hint="Row k of the DFT matrix holds exp(-2*pi*i*k*n/N) for n = 0..N-1; then X = W x "
-        "(a matrix-vector product), with no scaling.",
+        hint="Row k of the DFT matrix is the complex sinusoid that turns k times in N samples, "
+        "with the minus sign of the forward transform; the spectrum is that matrix times the "
+        "signal, with no scaling (section 2).",
         atol=1e-8,
         mistakes=[
             Mistake(
@@ -297,7 +316,7 @@ EXERCISES = [
             ),
             Mistake(
                 "no-two-pi",
-                "The angle is missing its 2*pi: a complex sinusoid that makes k full turns in "
+                "Your angle is missing its 2*pi: a complex sinusoid that makes k full turns in "
                 "N samples advances 2*pi*k/N radians per sample.",
                 fn=lambda x: _dft_with(x, two_pi=False),
                 fills=("-1j * k * n / N", "W @ x"),
@@ -307,42 +326,37 @@ EXERCISES = [
     Exercise(
         id="l03-bin-freq",
         lesson=LESSON,
-        title="number of bins and the frequency of bin k",
+        title="the frequency of bin k, and the bin of a frequency",
         points=1,
         kind="cell",
-        target=("n_bins", "bin_hz"),
+        target=("bin_hz", "k_nearest"),
         reference=_bins_ref,
-        public=[Case({"k": 40, "sr": 16000, "n_fft": 512}, label="k=40, sr=16000 Hz, n_fft=512")],
-        hidden=[
-            Case({"k": 0, "sr": 16000, "n_fft": 400}, label="bin 0 of a 400-point FFT"),
-            Case({"k": 200, "sr": 16000, "n_fft": 400}, label="the last bin (Nyquist) of a 400-point FFT"),
-            Case({"k": 3, "sr": 100, "n_fft": 100}, label="100 Hz sampling, 100 points"),
-            Case({"k": 100, "sr": 22050, "n_fft": 2048}, label="sr=22050 Hz, n_fft=2048"),
-            Case({"k": 7, "sr": 8000, "n_fft": 15}, label="an odd FFT size (15)"),
-        ],
-        hint="A real signal of n_fft samples has n_fft // 2 + 1 distinct bins; they are spaced "
-        "sr / n_fft Hz apart, starting at 0 Hz.",
+        public=[Case({"k": 40, "sr": 16000, "n_fft": 512, "f_hz": 2990.0},
+                     label="k=40 and f_hz=2990 Hz, sr=16000 Hz, n_fft=512")],
+        hidden=_bins_hidden(),
+        strict_types=True,  # the task asks for a bin number: an int
+        hint="Neighbouring bins are the sample rate divided by the FFT size apart, starting at "
+        "0 Hz; going back, count how many of those steps fit into the frequency and take the "
+        "nearest whole number (section 3).",
         mistakes=[
             Mistake(
-                "n-over-2",
-                "Off by one bin: rfft keeps both ends, 0 Hz and (for even n_fft) the Nyquist "
-                "frequency, so count the bins from 0 to n_fft // 2 inclusive.",
-                fn=lambda k, sr, n_fft: (n_fft // 2, float(k * sr / n_fft)),
-                fills=("n_fft // 2", "k * sr / n_fft"),
+                "truncated",
+                "`k_nearest` is one bin too low when the frequency lies in the upper half of "
+                "the gap between two bins: int() drops the fraction (it rounds towards 0). "
+                "The nearest bin may be the one above.",
+                fills={1: "int(f_hz * n_fft / sr)"},
             ),
             Mistake(
-                "divided-by-n-bins",
-                "The bin spacing is sr / n_fft (the FFT size), not sr divided by the number "
-                "of bins you keep.",
-                fn=lambda k, sr, n_fft: (n_fft // 2 + 1, float(k * sr / (n_fft // 2 + 1))),
-                fills=("n_fft // 2 + 1", "k * sr / n_bins"),
+                "spacing-upside-down",
+                "`k_nearest` is far too large: you multiplied the frequency by the bin spacing. "
+                "Dividing a frequency by the spacing counts bins.",
+                fills={1: "round(f_hz * sr / n_fft)"},
             ),
             Mistake(
                 "nyquist-spacing",
-                "Your frequencies are half the right ones: the bins are spaced sr / n_fft apart "
-                "(the whole sample rate over the FFT size), not (sr / 2) / n_fft.",
-                fn=lambda k, sr, n_fft: (n_fft // 2 + 1, float(k * (sr / 2) / n_fft)),
-                fills=("n_fft // 2 + 1", "k * (sr / 2) / n_fft"),
+                "`bin_hz` is half the right frequency: the bins are spaced by the whole sample "
+                "rate over the FFT size, not by half of it.",
+                fills={0: "k * (sr / 2) / n_fft"},
             ),
         ],
     ),
@@ -361,8 +375,9 @@ EXERCISES = [
             )
         ],
         hidden=_peaks_hidden,
-        hint="Scale |rfft| by 2/N to read a sine's amplitude (half of it lands in the negative "
-        "frequencies rfft drops), and convert bin indices to Hz with np.fft.rfftfreq(N, d=1/sr).",
+        hint="A sine of amplitude A shows in the rfft magnitude scaled by the signal length, and "
+        "only half of it lands on the positive frequencies rfft keeps: undo both. Then turn "
+        "bin numbers into hertz with the bin spacing (sections 3 and 4).",
         mistakes=[
             Mistake(
                 "no-scaling",
@@ -396,8 +411,9 @@ EXERCISES = [
         reference=_window_ref,
         public=[Case({"frame": WINDOW_FRAME}, label="the 16-sample frame above")],
         hidden=_window_hidden,
-        hint="The periodic Hann window is w[n] = 0.5 - 0.5 cos(2 pi n / N) for n = 0..N-1; "
-        "windowing multiplies the frame by it, sample by sample.",
+        hint="The periodic Hann window is one full period of a raised cosine over N samples (it "
+        "divides by N, not N - 1); windowing multiplies the frame by it, sample by sample "
+        "(section 6).",
         mistakes=[
             Mistake(
                 "symmetric",
@@ -425,8 +441,9 @@ EXERCISES = [
         reference=_db_ref,
         public=[Case({"S": DB_S}, label="the 8 magnitudes above")],
         hidden=_db_hidden,
-        hint="Amplitudes: 20*log10(max(amin, S)); powers: 10*log10(max(amin**2, S**2)); "
-        "top_db keeps everything within 80 dB of the loudest value.",
+        hint="Amplitudes and powers take different factors in front of log10, and each needs its "
+        "own floor before the logarithm (the power floor is the square of the amplitude "
+        "floor); top_db keeps everything within 80 dB of the loudest value (section 5).",
         mistakes=[
             Mistake(
                 "natural-log",
@@ -492,8 +509,9 @@ EXERCISES = [
                  label="an odd length: 25 samples at 25 Hz"),
         ],
         hidden=_amp_hidden,
-        hint="Bins 1 .. (last bin before Nyquist) hold half of a sine's amplitude and need "
-        "2/N; the DC bin (and, for even N, the Nyquist bin) have no mirror image and need 1/N.",
+        hint="Bins that have a mirror image in the negative frequencies hold half of a sine's "
+        "amplitude; 0 Hz and, for even N, the Nyquist bin have none. Scale by the number of "
+        "samples accordingly (section 4 and the mini-challenge's table).",
         atol=1e-9,
         mistakes=[
             Mistake(

@@ -1,6 +1,6 @@
 """Exercises of lesson 04 "STFT and spectrograms".
 
-References are librosa's own functions (``librosa.stft``, ``librosa.power_to_db``,
+References are librosa's own functions (``librosa.stft``,
 ``librosa.frames_to_time``, ``librosa.time_to_frames``, ``librosa.fft_frequencies``), so
 a learner's answer is held to the library practitioners use.  librosa is imported inside
 the references, so loading the exercise registry stays cheap.
@@ -62,6 +62,7 @@ N_BINS = Exercise(
     kind="cell",
     target=("win_length", "n_bins"),
     reference=_n_bins_ref,
+    strict_types=True,  # the task asks for an int
     public=[Case({"fs": 16000, "win_ms": 20}, label="a 20 ms window at 16 kHz")],
     hidden=[
         Case({"fs": 16000, "win_ms": 25}, label="25 ms at 16 kHz"),
@@ -69,9 +70,10 @@ N_BINS = Exercise(
         Case({"fs": 8000, "win_ms": 32}, label="32 ms at 8 kHz"),
         Case({"fs": 44100, "win_ms": 93}, label="93 ms at 44.1 kHz"),
         Case({"fs": 16000, "win_ms": 0.5}, label="a tiny 0.5 ms window"),
+        Case({"fs": 11025, "win_ms": 25}, label="25 ms at 11025 Hz (275.6 samples: rounded up)"),
     ],
-    hint="Convert milliseconds to seconds before multiplying by the sample rate, and remember "
-    "how many bins a real FFT of N samples gives (lesson 03).",
+    hint="Convert milliseconds to seconds before using the sample rate, and remember how many "
+    "bins a real FFT of N samples gives (lesson 03, section 3).",
     mistakes=[
         Mistake(
             "ms-not-seconds",
@@ -82,14 +84,14 @@ N_BINS = Exercise(
         ),
         Mistake(
             "half-without-dc",
-            "One bin short: a real FFT of N samples gives N//2 + 1 bins, from 0 Hz (DC) up to "
+            "Your n_bins is one short: a real FFT of N samples gives N//2 + 1 bins, from 0 Hz (DC) up to "
             "and including the Nyquist frequency. 320 samples give 161 bins, not 160.",
             fn=lambda fs, win_ms: (int(round(win_ms / 1000 * fs)), int(round(win_ms / 1000 * fs)) // 2),
             fills=("win_ms / 1000 * fs", "win_length // 2"),
         ),
         Mistake(
             "full-fft",
-            "That is the number of bins of the full complex FFT. For a real signal the upper "
+            "You counted the bins of the full complex FFT. For a real signal the upper "
             "half mirrors the lower half, so `rfft` (and every spectrogram) keeps only the "
             "non-negative frequencies.",
             fn=lambda fs, win_ms: (int(round(win_ms / 1000 * fs)), int(round(win_ms / 1000 * fs))),
@@ -129,7 +131,7 @@ def _right_frame(t, fs, hop, n_fft):  # noqa: ARG001
 
 def _frame_time_hidden(rng: np.random.Generator) -> list[Case]:
     cases = []
-    for fs, hop, n_fft in ((22050, 512, 2048), (8000, 80, 200), (16000, 256, 1024), (44100, 441, 1764)):
+    for fs, hop, n_fft in ((22050, 512, 2048), (8000, 80, 200), (16000, 256, 1024), (44100, 441, 1764), (11025, 110, 441)):
         frame_index = np.sort(rng.choice(200, size=6, replace=False))
         times = np.round(np.sort(rng.uniform(0.0, 3.0, size=7)), 4)
         cases.append(
@@ -149,6 +151,7 @@ FRAME_TIME = Exercise(
     kind="cell",
     target=("frame_times", "frame_of_time"),
     reference=_frame_time_ref,
+    strict_types=True,  # the task asks for frame indices: whole numbers
     public=[
         Case(
             {
@@ -162,15 +165,15 @@ FRAME_TIME = Exercise(
         )
     ],
     hidden=_frame_time_hidden,
-    hint="With centred frames, frame t is centred on sample t * hop_length; divide samples by "
-    "the sample rate to get seconds. Going back, use the last frame whose centre is at or "
-    "before the time (round down, like librosa.time_to_frames).",
+    hint="With centred frames, frame t is centred on the sample t hops in; the sample rate "
+    "turns samples into seconds. Going back, take the last frame whose centre is at or "
+    "before the time, as a whole number (section 8).",
     mistakes=[
         Mistake(
             "samples-not-seconds",
             "Your frame times are in samples, not seconds: divide by the sample rate.",
             fn=_frame_time_wrong(to_time=lambda f, fs, hop, n: f * hop, to_frame=_right_frame),
-            fills=("frame_index * hop_length", "np.floor(times * fs / hop_length)"),
+            fills=("frame_index * hop_length", "np.floor(times * fs / hop_length).astype(int)"),
         ),
         Mistake(
             "uncentred",
@@ -179,28 +182,35 @@ FRAME_TIME = Exercise(
             "default) frame t is already centred on sample t * hop_length; n_fft does not "
             "enter.",
             fn=_frame_time_wrong(to_time=lambda f, fs, hop, n: (f * hop + n // 2) / fs, to_frame=_right_frame),
-            fills=("(frame_index * hop_length + n_fft // 2) / fs", "np.floor(times * fs / hop_length)"),
+            fills=("(frame_index * hop_length + n_fft // 2) / fs", "np.floor(times * fs / hop_length).astype(int)"),
         ),
         Mistake(
             "forgot-hop",
             "Your frame times ignore the hop: consecutive frames are hop_length samples apart, "
             "not one sample.",
             fn=_frame_time_wrong(to_time=lambda f, fs, hop, n: f / fs, to_frame=_right_frame),
-            fills=("frame_index / fs", "np.floor(times * fs / hop_length)"),
+            fills=("frame_index / fs", "np.floor(times * fs / hop_length).astype(int)"),
         ),
         Mistake(
             "rounded",
             "You rounded to the nearest frame. The convention (librosa.time_to_frames) rounds "
             "down: the last frame whose centre is at or before the time.",
             fn=_frame_time_wrong(to_time=_right_time, to_frame=lambda t, fs, hop, n: np.round(t * fs / hop)),
-            fills=("frame_index * hop_length / fs", "np.round(times * fs / hop_length)"),
+            fills=("frame_index * hop_length / fs", "np.round(times * fs / hop_length).astype(int)"),
         ),
         Mistake(
             "inverted-ratio",
             "Your frame indices use hop_length / fs upside down: a time in seconds times the "
             "sample rate gives samples, and samples divided by the hop give frames.",
             fn=_frame_time_wrong(to_time=_right_time, to_frame=lambda t, fs, hop, n: np.floor(t * hop / fs)),
-            fills=("frame_index * hop_length / fs", "np.floor(times * hop_length / fs)"),
+            fills=("frame_index * hop_length / fs", "np.floor(times * hop_length / fs).astype(int)"),
+        ),
+        Mistake(
+            "float-indices",
+            "Your frame indices have the right values but are floats: `//` on a float array "
+            "rounds down yet keeps the float type. The task asks for whole numbers, an integer "
+            "array, because frame indices are used to index arrays.",
+            fills={1: "times * fs // hop_length"},
         ),
     ],
 )
@@ -241,9 +251,9 @@ STFT = Exercise(
     reference=lambda y, n_fft, hop_length: _stft(y, n_fft=n_fft, hop_length=hop_length),
     public=_stft_public(),
     hidden=_stft_hidden,
-    hint="Five steps: pad n_fft // 2 zeros on each side, cut frames of n_fft samples every "
-    "hop_length samples, multiply each frame by the window, take the real FFT of each frame, "
-    "and return frequency on the rows and time on the columns.",
+    hint="Five steps (section 2): pad half a window of zeros on each side, cut frames of n_fft "
+    "samples every hop_length samples, multiply each frame by the window, take the real "
+    "FFT of each frame, and put frequency on the rows and time on the columns.",
     mistakes=[
         Mistake(
             "no-window",
@@ -262,7 +272,7 @@ STFT = Exercise(
         ),
         Mistake(
             "off-by-one-frames",
-            "One frame short: (length - n_fft) // hop_length counts the hops, and there is "
+            "You have one frame too few: (length - n_fft) // hop_length counts the hops, and there is "
             "one more frame than hops (the first frame needs no hop).",
             fn=lambda y, n_fft, hop_length: _stft(y, n_fft=n_fft, hop_length=hop_length)[:, :-1],
             fills=("n_fft // 2", "(len(y_pad) - n_fft) // hop_length", "frames * window", "np.fft.rfft(frames, axis=1)", "spectrum.T"),
@@ -288,7 +298,7 @@ STFT = Exercise(
 )
 
 
-# --------------------------------------------------------------------------- l04-power-db
+# --------------------------------------------------------------------------- l04-flux
 
 
 def _word_stft() -> np.ndarray:
@@ -298,77 +308,71 @@ def _word_stft() -> np.ndarray:
     return _stft(synthesize("yes"), n_fft=512, hop_length=160)
 
 
-def _power_db_ref(S, amin, top_db):
-    return _librosa().power_to_db(np.abs(np.asarray(S)) ** 2, ref=1.0, amin=amin, top_db=top_db)
+def _flux_ref(S):
+    """Spectral flux: per pair of neighbouring frames, the summed *increase* of magnitude."""
+    mag = np.abs(np.asarray(S))
+    return np.maximum(mag[:, 1:] - mag[:, :-1], 0.0).sum(axis=0)
 
 
-def _db_wrong(*, power, log, clip):
-    def fn(S, amin, top_db):
-        db = log(np.maximum(power(np.asarray(S)), amin))
-        return clip(db, top_db)
-
-    return fn
-
-
-def _clip_right(db, top_db):
-    return np.maximum(db, db.max() - top_db)
-
-
-def _power_db_hidden(rng: np.random.Generator) -> list[Case]:
-    def noise_stft(n_bins, n_frames, scale):
+def _flux_hidden(rng: np.random.Generator) -> list[Case]:
+    def noise_stft(n_bins, n_frames, scale=1.0):
         return scale * (rng.normal(size=(n_bins, n_frames)) + 1j * rng.normal(size=(n_bins, n_frames)))
 
-    quiet_loud = noise_stft(65, 20, 1.0)
-    quiet_loud[:, :5] *= 1e-6  # 120 dB quieter: the top_db clip decides
-    quiet_loud[:, 5] = 0.0  # digital silence: the amin floor decides
+    fading = noise_stft(65, 12) * np.linspace(1.0, 0.0, 12)[None, :]  # only decreases
+    rising = noise_stft(65, 12) * np.linspace(0.0, 1.0, 12)[None, :] ** 2  # only increases
+    burst = np.zeros((129, 10), dtype=complex)
+    burst[:, 4:7] = noise_stft(129, 3, 5.0)  # silence, a burst, silence
+    y11 = _test_signal(rng, 2205, sr=11025)
     return [
-        Case({"S": noise_stft(257, 30, 3.0), "amin": 1e-10, "top_db": 80.0}, label="a 257-bin noise STFT"),
-        Case({"S": quiet_loud, "amin": 1e-10, "top_db": 80.0}, label="loud frames next to silent ones"),
-        Case({"S": noise_stft(33, 1, 0.01), "amin": 1e-10, "top_db": 80.0}, label="a single frame"),
-        Case({"S": quiet_loud, "amin": 1e-6, "top_db": 60.0}, label="amin=1e-6, top_db=60"),
-        Case({"S": noise_stft(129, 7, 200.0), "amin": 1e-10, "top_db": 40.0}, label="large values, top_db=40"),
+        Case({"S": noise_stft(257, 1)}, label="a single frame (no pair of frames)"),
+        Case({"S": noise_stft(33, 2)}, label="two frames"),
+        Case({"S": np.zeros((257, 6), dtype=complex)}, label="digital silence"),
+        Case({"S": fading}, label="a sound fading out"),
+        Case({"S": rising}, label="a sound fading in"),
+        Case({"S": burst}, label="silence, a 3-frame burst, silence"),
+        Case({"S": _stft(y11, n_fft=255, hop_length=110)}, label="11025 Hz, odd n_fft=255"),
     ]
 
 
-POWER_DB = Exercise(
-    id="l04-power-db",
+FLUX = Exercise(
+    id="l04-flux",
     lesson=LESSON,
-    title="a power spectrogram in dB (matches librosa.power_to_db)",
+    title="spectral flux: where sounds start",
     points=1,
     kind="cell",
-    target="S_db",
-    reference=_power_db_ref,
-    public=[Case({"S": _word_stft(), "amin": 1e-10, "top_db": 80.0}, label='the STFT of "yes"')],
-    hidden=_power_db_hidden,
-    hint="Power is the squared magnitude; power in dB is 10 * log10 of it, with the power "
-    "floored at amin first; finally nothing may lie more than top_db below the maximum.",
+    target="flux",
+    reference=_flux_ref,
+    public=[Case({"S": _word_stft()}, label='the STFT of "yes"')],
+    hidden=_flux_hidden,
+    labels={"flux": lambda index: f"for frames {index[0]} to {index[0] + 1}"},
+    hint="Compare every frame's magnitudes with those of the frame before it, bin by bin; keep "
+    "only the increases (a decrease counts as no change), and add them up over frequency: one "
+    "number per pair of neighbouring frames (section 7).",
     mistakes=[
         Mistake(
-            "magnitude-not-power",
-            "You took the dB of the magnitude |S| with the power formula. Square the magnitude "
-            "first (power = |S|**2), or you get half the dB range.",
-            fn=_db_wrong(power=np.abs, log=lambda p: 10 * np.log10(p), clip=_clip_right),
-            fills=("np.abs(S)", "10 * np.log10", "S_db.max() - top_db"),
+            "no-rectify",
+            "You added the changes with their signs, so a bin that gets quieter cancels one "
+            "that gets louder, and the flux can go negative. Onsets are increases: a decrease "
+            "should count as no change.",
+            fills={1: "rise.sum(axis=0)"},
         ),
         Mistake(
-            "20log-of-power",
-            "You used 20 * log10 on a power. 20 log10 is for amplitudes, 10 log10 for powers "
-            "(squaring already doubled the exponent).",
-            fn=_db_wrong(power=lambda s: np.abs(s) ** 2, log=lambda p: 20 * np.log10(p), clip=_clip_right),
-            fills=("np.abs(S) ** 2", "20 * np.log10", "S_db.max() - top_db"),
+            "abs-change",
+            "You added the size of every change, so a sound that stops counts as much as one "
+            "that starts. Spectral flux for onsets keeps only the increases.",
+            fills={1: "np.abs(rise).sum(axis=0)"},
         ),
         Mistake(
-            "natural-log",
-            "You used the natural logarithm. Decibels are defined with log10.",
-            fn=_db_wrong(power=lambda s: np.abs(s) ** 2, log=lambda p: 10 * np.log(p), clip=_clip_right),
-            fills=("np.abs(S) ** 2", "10 * np.log", "S_db.max() - top_db"),
+            "across-frequency",
+            "Your differences are between neighbouring *bins* (rows) of the same frame. The "
+            "flux compares each frame with the *previous frame* (columns), bin by bin.",
+            fills={0: "mag[1:, :] - mag[:-1, :]"},
         ),
         Mistake(
-            "absolute-floor",
-            "You floored at top_db itself (+80 dB). top_db is a *range*: keep everything "
-            "within top_db of the loudest value, i.e. floor at the maximum minus top_db.",
-            fn=_db_wrong(power=lambda s: np.abs(s) ** 2, log=lambda p: 10 * np.log10(p), clip=lambda db, top: np.maximum(db, top)),
-            fills=("np.abs(S) ** 2", "10 * np.log10", "top_db"),
+            "summed-over-time",
+            "You summed over the frames (axis 1) and got one number per frequency bin. The flux "
+            "is one number per pair of frames: sum over frequency (axis 0).",
+            fills={1: "np.maximum(rise, 0).sum(axis=1)"},
         ),
     ],
 )
@@ -440,9 +444,10 @@ LOUDEST = Exercise(
     reference=_loudest_ref,
     public=_loudest_public(),
     hidden=_loudest_hidden,
-    hint="Take the magnitude STFT (Hann window, centred frames), find the row (bin k) and "
-    "column (frame t) of its largest value, then convert: bin k lies at k * sr / n_fft Hz, "
-    "frame t is centred at t * hop_length / sr seconds. Return (time_s, freq_hz).",
+    hint="Take the magnitude STFT (Hann window, centred frames), find the row (bin) and column "
+    "(frame) of its largest value, then turn the bin into hertz with the bin spacing of "
+    "an n_fft-point FFT and the frame into the time of its centre (sections 2 and 8). "
+    "Return (time_s, freq_hz).",
     mistakes=[
         Mistake(
             "signal-length-bins",
@@ -476,4 +481,4 @@ LOUDEST = Exercise(
 )
 
 
-EXERCISES = [N_BINS, STFT, POWER_DB, FRAME_TIME, LOUDEST]
+EXERCISES = [N_BINS, STFT, FLUX, FRAME_TIME, LOUDEST]

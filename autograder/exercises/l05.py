@@ -75,6 +75,11 @@ def _mel_hidden(rng: np.random.Generator) -> list[Case]:
     ]
 
 
+def _at_hz(index: tuple[int, ...], f_hz: Any) -> str:
+    """Name an element of the mel arrays by its input frequency: "at 1000 Hz"."""
+    return f"at {float(np.asarray(f_hz)[index[0]]):g} Hz"
+
+
 _HTK = "2595 * np.log10(1 + f_hz / 700)"
 _SLANEY = "np.log(f_hz[log_part] / min_log_hz) / logstep"
 _INVERSE = "700 * (10 ** (mel_htk / 2595) - 1)"
@@ -106,6 +111,7 @@ _FB_HIDDEN = [
          label="telephone band, fmin=300 Hz, fmax=3400 Hz"),
     Case({"sr": 22050, "n_fft": 2048, "n_mels": 128, "fmin": 20.0, "fmax": 11025.0}, label="22050 Hz, 128 bands"),
     Case({"sr": 16000, "n_fft": 511, "n_mels": 40, "fmin": 0.0, "fmax": 8000.0}, label="an odd n_fft (511)"),
+    Case({"sr": 11025, "n_fft": 256, "n_mels": 30, "fmin": 0.0, "fmax": 5512.5}, label="11,025 Hz, 30 bands"),
 ]
 
 _FB_FILLS = ("n_fft // 2 + 1", "(fft_hz - left) / (centre - left)", "(right - fft_hz) / (right - centre)",
@@ -124,22 +130,14 @@ def _fills(base: tuple[str, ...], **changes: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------
 
 
-def _logmel_with(mag: Any, fb: Any, *, power: bool = True, log: str = "10log10") -> tuple[np.ndarray, np.ndarray]:
+def _logmel_ref(mag: Any, fb: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The mel power spectrogram, and its log-mel with every band's mean over time removed."""
     import librosa
 
-    mag, fb = np.asarray(mag), np.asarray(fb)
-    mel_power = fb @ (mag**2 if power else mag)
-    if log == "10log10":
-        log_mel = librosa.power_to_db(mel_power, ref=1.0, amin=1e-10, top_db=None)
-    elif log == "20log10":
-        log_mel = 20 * np.log10(np.maximum(1e-10, mel_power))
-    else:
-        log_mel = 10 * np.log(np.maximum(1e-10, mel_power))
-    return mel_power, log_mel
-
-
-def _logmel_ref(mag: Any, fb: Any) -> tuple[np.ndarray, np.ndarray]:
-    return _logmel_with(mag, fb)
+    mag, fb = np.asarray(mag, dtype=np.float64), np.asarray(fb, dtype=np.float64)  # float32 input: exact reference
+    mel_power = fb @ mag**2
+    log_mel = librosa.power_to_db(mel_power, ref=1.0, amin=1e-10, top_db=None)
+    return mel_power, log_mel - log_mel.mean(axis=1, keepdims=True)
 
 
 def _logmel_hidden(rng: np.random.Generator) -> list[Case]:
@@ -158,6 +156,10 @@ def _logmel_hidden(rng: np.random.Generator) -> list[Case]:
     silent = np.zeros((257, 3))
     silent[:, 1] = 1e-3
     cases.append(Case({"mag": silent, "fb": fb}, label="digital silence next to a quiet frame"))
+    square = np.abs(rng.normal(size=(257, 40))) * 10.0 ** rng.uniform(-3, 0, size=(1, 40))
+    cases.append(Case({"mag": square, "fb": fb}, label="as many frames as bands (40 x 40)"))
+    fb11 = librosa.filters.mel(sr=11025, n_fft=256, n_mels=26, dtype=np.float64)
+    cases.append(Case({"mag": np.abs(rng.normal(size=(129, 9))), "fb": fb11}, label="11025 Hz, 26 bands"))
     return cases
 
 
@@ -326,10 +328,12 @@ EXERCISES = [
         kind="cell",
         target=("mel_htk", "mel_slaney", "hz_back"),
         reference=_mel_ref,
+        labels={name: _at_hz for name in ("mel_htk", "mel_slaney", "hz_back")},
         public=[Case({"f_hz": MEL_F_HZ}, label="the 8 frequencies above")],
         hidden=_mel_hidden,
-        hint="HTK: 2595*log10(1 + f/700), inverted by 700*(10**(m/2595) - 1). Slaney: f/(200/3) "
-        "below 1000 Hz; above, 15 mel plus the natural log of f/1000 divided by logstep.",
+        hint="Use the two formulas of section 1 as written there: HTK with log10 and its inverse "
+        "with a power of 10; Slaney linear below 1000 Hz and logarithmic above, with a "
+        "natural-log step.",
         mistakes=[
             Mistake(
                 "htk-natural-log",
@@ -366,7 +370,7 @@ EXERCISES = [
         hidden=_FB_HIDDEN,
         hint="Each filter rises linearly from its left edge to 1 at its centre and falls to 0 at "
         "its right edge (take the smaller of the two ramps, never below 0); Slaney "
-        "normalisation then divides it by half its width in Hz.",
+        "normalisation then divides it by half its width in Hz (section 2).",
         rtol=1e-6,
         atol=1e-10,
         mistakes=[
@@ -397,37 +401,36 @@ EXERCISES = [
     Exercise(
         id="l05-logmel",
         lesson=LESSON,
-        title="mel power spectrogram and log-mel",
+        title="mel power spectrogram, and log-mel with each band's mean removed",
         points=1,
         kind="cell",
-        target=("mel_power", "log_mel"),
+        target=("mel_power", "log_mel_norm"),
         reference=_logmel_ref,
         public=[Case(_public("logmel"), label='the word "seven": 257 bins x its frames')],
         hidden=_logmel_hidden,
-        hint="The filterbank (n_mels x n_bins) multiplies a power spectrogram (n_bins x n_frames): "
-        "square the magnitudes first. Then decibels of a power: 10*log10 with the amin floor 1e-10.",
+        hint="The filterbank (n_mels x n_bins) multiplies a power spectrogram (n_bins x n_frames), "
+        "so square the magnitudes first. Then every mel band (a row) loses its own average over "
+        "time, keeping the 2-D shape (section 3).",
         rtol=1e-5,
-        atol=1e-9,
+        atol=1e-4,  # dB values near 0 after the mean is removed: float32 input leaves ~1e-5 dB of rounding
         mistakes=[
             Mistake(
                 "magnitude",
                 "You filtered the magnitudes, not the powers. librosa's melspectrogram (and the "
                 "models that use it) pools |X|**2: square the magnitudes first.",
-                fn=lambda mag, fb: _logmel_with(mag, fb, power=False),
-                fills=("fb @ mag", "10 * np.log10(np.maximum(1e-10, mel_power))"),
+                fills={0: "fb @ mag"},
             ),
             Mistake(
-                "twenty-log",
-                "`log_mel` is twice as large as it should be: mel_power is already a power, so "
-                "decibels use 10*log10, not 20*log10.",
-                fn=lambda mag, fb: _logmel_with(mag, fb, log="20log10"),
-                fills=("fb @ mag ** 2", "20 * np.log10(np.maximum(1e-10, mel_power))"),
+                "per-frame-mean",
+                "`log_mel_norm` removes each frame's mean over the bands (axis 0), which flattens "
+                "the shape of every frame's spectrum. The task removes each *band's* mean over time.",
+                fills={1: "log_mel - log_mel.mean(axis=0, keepdims=True)"},
             ),
             Mistake(
-                "natural-log",
-                "`log_mel` uses the natural logarithm. Decibels are defined with log10.",
-                fn=lambda mag, fb: _logmel_with(mag, fb, log="ln"),
-                fills=("fb @ mag ** 2", "10 * np.log(np.maximum(1e-10, mel_power))"),
+                "global-mean",
+                "You removed one mean over the whole spectrogram. A microphone colours each band "
+                "differently, so each band (row) needs its own mean over time.",
+                fills={1: "log_mel - log_mel.mean()"},
             ),
         ],
     ),
@@ -441,8 +444,9 @@ EXERCISES = [
         reference=_dct_ref,
         public=[Case(_public("dct"), label='the log-mel of "seven", 13 coefficients')],
         hidden=_dct_hidden,
-        hint="Row k of the DCT-II matrix is cos(pi*k*(2m+1)/(2M)) for bands m = 0..M-1, scaled "
-        "by sqrt(2/M), with row 0 scaled by sqrt(1/M) instead; then D @ log_mel.",
+        hint="Row k of the orthonormal DCT-II samples a cosine with k half-periods across the "
+        "bands, at the middle of each band; the rows are scaled so that the matrix is "
+        "orthonormal, and row 0 has its own scale (section 4).",
         rtol=1e-6,
         atol=1e-7,
         mistakes=[
@@ -472,8 +476,9 @@ EXERCISES = [
         reference=_centroid_ref,
         public=[Case(_public("centroid"), label='the magnitude spectrogram of "seven"')],
         hidden=_centroid_hidden,
-        hint="The centroid of a frame is sum(f * S) / sum(S) over its frequency bins (axis 0), "
-        "in Hz, with the magnitudes as weights; keep the shape (1, n_frames).",
+        hint="The centroid of a frame is the average frequency of its bins, weighted by their "
+        "magnitudes, in Hz; it sums over the frequency axis and keeps the shape (1, n_frames) "
+        "(section 5).",
         rtol=1e-5,
         atol=1e-6,
         mistakes=[
@@ -511,9 +516,10 @@ EXERCISES = [
         reference=mfcc_reference,
         public=_public_mfcc(),
         hidden=_mfcc_hidden,
-        hint="librosa.feature.mfcc = centred STFT (Hann) -> power -> Slaney mel filterbank -> "
-        "power_to_db (ref 1.0, amin 1e-10, top_db 80) -> orthonormal DCT-II over the mel axis "
-        "-> the first n_mfcc rows.",
+        hint="librosa.feature.mfcc runs, in order: a centred Hann STFT, power, the Slaney mel "
+        "filterbank, power_to_db with its defaults (ref 1.0, amin 1e-10, top_db 80), an "
+        "orthonormal DCT-II over the mel axis, and keeps the first n_mfcc rows (sections 3 "
+        "and 4).",
         rtol=1e-4,
         atol=1e-3,
         mistakes=[
