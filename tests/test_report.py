@@ -186,7 +186,7 @@ def test_flagged_students_and_feedback_links(runs):
     assert "lesson 90 copy.ipynb" in notes["eve"]
     students = page.tables["students"]
     assert [row[0] for row in students[1:]] == ["ada", "ben", "cy", "dee", "eve"]
-    assert students[1][1] == "4 / 4" and students[4][1] == "3 / 4"
+    assert students[1][1] == "4 / 4" and students[2][1] == "1.33 / 4" and students[4][1] == "3 / 4"
     feedback = [(href, text) for href, text in page.links if href.startswith("feedback/")]
     assert {text for _, text in feedback} >= {"ada", "ben", "cy", "dee", "eve", "html", "md"}
     for href, _ in feedback:
@@ -300,3 +300,62 @@ def test_merge_refuses_inconsistent_shards(runs, tmp_path, capsys):
     assert "merge: missing shard(s) 2/3" in capsys.readouterr().err
     assert cli(["grade", str(runs["subs"]), "--out", str(out), "--shard", "3/3"]) == 2
     assert "argument --shard: K must be between 0 and 2 for 3 shards" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- in a real browser
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    from _browser import find_chromium
+    from conftest import IN_CI
+
+    path = find_chromium()
+    if path is None:
+        reason = ("Chromium is not installed, so the report cannot be opened in a real browser "
+                  "(Debian/Ubuntu: sudo apt-get install chromium)")
+        if IN_CI:
+            pytest.fail(f"{reason}; under CI it is required")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.mark.browser
+def test_report_shows_its_plots_and_tables_in_a_real_browser(runs, chromium_path, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    from _browser import CHROMIUM_FLAGS
+
+    report = runs["whole"] / "report.html"
+    requests: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(report.as_uri(), wait_until="load")
+            images = page.eval_on_selector_all(
+                "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight,"
+                       " e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
+            assert len(images) == 3
+            for complete, natural_w, natural_h, width, height in images:
+                assert complete and natural_w > 300 and natural_h > 150 and width > 300 and height > 150
+            for table, n_rows in (("hardest", 3), ("mistakes", 4), ("attention", 3), ("students", 5)):
+                locator = page.locator(f"table#{table} tbody tr")
+                assert locator.count() == n_rows
+                assert locator.first.is_visible()
+                box = page.locator(f"table#{table}").bounding_box()
+                assert box is not None and box["width"] > 100 and box["height"] > 20 * n_rows
+            assert page.locator("table#mistakes tbody tr").first.inner_text().split("\t")[:4] == ["1", "2", "l90-peak", "min"]
+            # a student's name opens their feedback
+            page.locator("table#students").get_by_role("link", name="ben", exact=True).click()
+            page.wait_for_load_state("load")
+            assert page.url.endswith("/feedback/ben.html")
+            assert page.locator("h1").inner_text() == "Feedback for ben"
+        except BaseException:
+            try:
+                page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+                print(f"screenshot of the page at the failure: {tmp_path / 'failure.png'}")
+            except Exception as exc:  # the page itself may be gone
+                print(f"no screenshot ({type(exc).__name__}: {exc})")
+            raise
+        finally:
+            browser.close()
+    assert requests and all(url.startswith(("file://", "data:")) for url in requests), requests

@@ -138,7 +138,8 @@ def _safe_name(student: str) -> str:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.4f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+    """A score for reading: at most two decimals, no trailing zeros (``1.33``, ``2``)."""
+    return f"{x:.2f}".rstrip("0").rstrip(".") if round(x, 2) != int(round(x, 2)) else str(int(round(x, 2)))
 
 
 def _read(out: Path) -> tuple[list[dict[str, str]], dict[str, Any]]:
