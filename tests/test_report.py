@@ -13,7 +13,7 @@ import shutil
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
 
 import pytest
 
@@ -359,3 +359,12 @@ def test_report_shows_its_plots_and_tables_in_a_real_browser(runs, chromium_path
         finally:
             browser.close()
     assert requests and all(url.startswith(("file://", "data:")) for url in requests), requests
+
+
+def test_cli_merge_and_report_without_the_engine_say_so(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "autograder.grading.report", None)  # makes the import fail
+    monkeypatch.setitem(sys.modules, "autograder.grading.shard", None)
+    assert cli(["report", "out"]) == 2
+    assert capsys.readouterr().err.startswith("report: the grading engine (autograder.grading) is not available: ")
+    assert cli(["merge", "a", "b", "--out", "out"]) == 2
+    assert capsys.readouterr().err.startswith("merge: the grading engine (autograder.grading) is not available: ")
