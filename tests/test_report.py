@@ -233,6 +233,8 @@ def test_three_shards_merge_into_exactly_the_unsharded_run(runs, capsys, monkeyp
     manifests = [json.loads((s / "shard.json").read_text()) for s in shards]
     assert [m["students"] for m in manifests] == [["ada", "dee"], ["ben", "eve"], ["cy"]]
     assert all(m["class"] == ["ada", "ben", "cy", "dee", "eve"] and m["seed"] == 7 for m in manifests)
+    assert all(m["lessons"] == {LESSON: ["l90-energy", "l90-peak", "l90-zcr"]} for m in manifests)
+    assert all(m["settings"] == {"timeout": 8.0, "memory_mb": 768} for m in manifests)
     assert all((s / "report.html").is_file() for s in shards)  # `grade` writes the report by default
     merged = runs["base"] / "merged"
     assert cli(["merge", str(shards[2]), str(shards[0]), str(shards[1]), "--out", str(merged)]) == 0
@@ -289,6 +291,13 @@ def test_merge_refuses_inconsistent_shards(runs, tmp_path, capsys):
     (other / "shard.json").write_text(json.dumps(manifest))
     refused([s0, s1, other], "the shards were graded with different classes (only in " + str(other)
             + " (shard 2/3): zed); grade every shard from the same SUBMISSIONS")
+    # a shard graded with another time limit
+    slower = _copy(s2, tmp_path / "slower")
+    manifest = json.loads((slower / "shard.json").read_text())
+    manifest["settings"]["timeout"] = 30.0
+    (slower / "shard.json").write_text(json.dumps(manifest))
+    refused([s0, s1, slower], f"the shards were graded with different limits (timeout: 8.0 in {s0} (shard 0/3), "
+            f"30.0 in {slower} (shard 2/3)); grade every shard with the same --timeout and --memory")
     # a shard whose grading stopped before writing its rows
     cut = _copy(s0, tmp_path / "cut")
     (cut / "grades.csv").write_text("".join((s0 / "grades.csv").read_text().splitlines(True)[:4]))

@@ -305,7 +305,9 @@ def grade(
     rows = [r for rep in reports for r in rep.rows()]
     report = Report(rows, reports, warnings, layout, faults)
     write_outputs(report, out)
-    record_shard(out, shard, seed=base_seed, roster=roster, lessons=[lesson.id for lesson in lessons])
+    record_shard(out, shard, seed=base_seed, roster=roster,
+                 lessons={lesson.id: list(lesson.exercises) for lesson in lessons},
+                 settings={"timeout": float(timeout), "memory_mb": int(memory_mb)})
     return report
 
 

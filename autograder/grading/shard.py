@@ -6,8 +6,9 @@ out in turn, so student number ``i`` of the sorted class belongs to shard ``i % 
 lessons graded are still decided from the whole class, so every shard grades the same
 lessons, and a student who lacks one gets the same ``missing`` rows as in one big run.
 Next to ``grades.csv``, ``grades.json`` and ``feedback/`` a shard writes ``shard.json``:
-its ``K`` and ``N``, the seed of the hidden cases, the lessons graded and the whole class
-(every student's id, so that a merge can tell a shard graded from another copy of the
+its ``K`` and ``N``, the seed of the hidden cases, the lessons graded with their
+exercises, the limits that change a grade (time and memory), and the whole class (every
+student's id, so that a merge can tell a shard graded from another copy of the
 submissions).
 
 ``python -m autograder merge OUT_0 OUT_1 ... --out OUT`` checks that the shards belong
@@ -29,7 +30,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 __all__ = ["MANIFEST", "MergeError", "Shard", "parse_shard", "shard_argument", "select", "record", "merge", "main"]
 
@@ -90,7 +91,8 @@ def _atomic_write(path: Path, text: str) -> None:
     write(path, text)
 
 
-def record(out: Path, shard: Shard | None, *, seed: Any, roster: Sequence[str], lessons: Sequence[str]) -> None:
+def record(out: Path, shard: Shard | None, *, seed: Any, roster: Sequence[str],
+           lessons: Mapping[str, Sequence[str]], settings: Mapping[str, Any]) -> None:
     """Write ``out/shard.json`` for a sharded run; remove a stale one after an unsharded run.
 
     Args:
@@ -98,7 +100,8 @@ def record(out: Path, shard: Shard | None, *, seed: Any, roster: Sequence[str], 
         shard: The share graded, or ``None`` for the whole class.
         seed: The seed the hidden cases were drawn with.
         roster: Every student of the class (not only this shard's).
-        lessons: The lesson ids graded.
+        lessons: The exercise ids of each lesson graded, by lesson id.
+        settings: The limits every shard must share (``timeout``, ``memory_mb``).
     """
     path = Path(out) / MANIFEST
     if shard is None:
@@ -112,7 +115,8 @@ def record(out: Path, shard: Shard | None, *, seed: Any, roster: Sequence[str], 
         "shard": shard.index,
         "shards": shard.count,
         "seed": seed,
-        "lessons": list(lessons),
+        "lessons": {lesson: list(ids) for lesson, ids in lessons.items()},
+        "settings": dict(settings),
         "class": sorted(roster),
         "students": select(roster, shard),
     }
@@ -143,7 +147,7 @@ def _read_input(path: Path) -> _Input:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise MergeError(f"{mpath}: cannot be read as JSON ({exc})") from None
-    keys = ("format", "shard", "shards", "seed", "lessons", "class", "students")
+    keys = ("format", "shard", "shards", "seed", "lessons", "settings", "class", "students")
     if not isinstance(manifest, dict) or any(k not in manifest for k in keys):
         raise MergeError(f"{mpath}: expected the keys {', '.join(keys)}")
     if manifest["format"] != FORMAT:
@@ -171,6 +175,10 @@ def _same(inputs: list[_Input], key: str, what: str, hint: str) -> None:
     for other in inputs[1:]:
         if other.manifest[key] != first.manifest[key]:
             a, b = first.manifest[key], other.manifest[key]
+            if isinstance(a, dict) and isinstance(b, dict):
+                keys = [k for k in [*a, *(k for k in b if k not in a)] if a.get(k) != b.get(k)]
+                shown = ", ".join(f"{k}: {a.get(k)!r} in {first.name}, {b.get(k)!r} in {other.name}" for k in keys[:3])
+                raise MergeError(f"the shards were graded with different {what} ({shown}); {hint}")
             if isinstance(a, list) and isinstance(b, list):
                 only_a = [x for x in a if x not in b]
                 only_b = [x for x in b if x not in a]
@@ -189,6 +197,7 @@ def _check(inputs: list[_Input]) -> None:
           "grade every shard with the same --seed, or the students are not graded on the same cases")
     _same(inputs, "class", "classes", "grade every shard from the same SUBMISSIONS")
     _same(inputs, "lessons", "lessons", "grade every shard with the same --solutions and --all-lessons")
+    _same(inputs, "settings", "limits", "grade every shard with the same --timeout and --memory")
     count = inputs[0].manifest["shards"]
     seen: dict[int, _Input] = {}
     for inp in inputs:
@@ -311,7 +320,7 @@ def merge(inputs: Sequence[Path], out: Path, *, report: bool = True, registry: d
                 os.replace(tmp, target)
     _atomic_write(out / "grades.json", json.dumps(detail, indent=1) + "\n")
     _atomic_write(out / "grades.csv", buf.getvalue())
-    record(out, None, seed=None, roster=(), lessons=())
+    record(out, None, seed=None, roster=(), lessons={}, settings={})
     if report:
         from .report import write_report
 
