@@ -126,9 +126,11 @@ class ClassSummary:
 
     @property
     def hardest(self) -> list[ExerciseStats]:
-        """Exercises that someone handed in, lowest mean score first (then lesson, id)."""
-        stats = [ex for exs in self.lessons.values() for ex in exs if ex.mean_fraction is not None]
-        return sorted(stats, key=lambda ex: (ex.mean_fraction, ex.lesson, ex.id))
+        """Exercises that someone handed in, lowest mean score first (ties: in course order)."""
+        stats = [ex for exs in self.lessons.values() for ex in exs]
+        order = {id(ex): i for i, ex in enumerate(stats)}
+        return sorted((ex for ex in stats if ex.mean_fraction is not None),
+                      key=lambda ex: (ex.mean_fraction, order[id(ex)]))
 
 
 def _safe_name(student: str) -> str:
@@ -377,7 +379,8 @@ def render(summary: ClassSummary) -> str:
         parts.append(f"<p class=\"bad\">The grader failed on {len(summary.faults)} notebook(s); see the end of the page.</p>")
 
     parts.append("<h2 id=\"hardest-exercises\">Hardest exercises</h2>"
-                 "<p>Lowest mean score first, over the students who handed the exercise in.</p>")
+                 "<p>Lowest mean score first, over the students who handed the exercise in "
+                 "(an answer left blank counts as no points).</p>")
     hardest = summary.hardest[:HARDEST_SHOWN]
     parts.append(_table("hardest", ["rank", "exercise", "lesson", "title", "mean score", "full marks", "handed in",
                                     "statuses"], [
