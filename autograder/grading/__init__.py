@@ -13,7 +13,9 @@ judges the answers in this process (:meth:`autograder.exercise.Exercise.judge`),
 * ``OUT/feedback/<student>.md`` and ``.html``: per exercise the score, the public checks'
   messages and hints, and for hidden cases only what went wrong (never their inputs,
   expected values or the tests' code);
-* ``OUT/grades.json``: the same with every case and the grader's warnings.
+* ``OUT/grades.json``: the same with every case and the grader's warnings;
+* ``OUT/report.html`` (command line, unless ``--no-report``): :mod:`autograder.grading.report`;
+* ``OUT/shard.json`` with ``--shard K/N``: :mod:`autograder.grading.shard`.
 
 Files are written to a temporary name in ``OUT`` and renamed, so a killed run leaves either
 the old or the new version of each file.  Sandbox: :mod:`autograder.grading.kernel` and
@@ -43,6 +45,9 @@ from ..exercise import Case, Exercise
 from .engine import MISSING, STATUSES, ExerciseResult, NotebookGrader
 from .kernel import Limits, Sandbox, Stage
 from .notebooks import Lesson, LessonError, Match, load_lesson, match_submission, read_submission
+from .shard import Shard, shard_argument
+from .shard import record as record_shard
+from .shard import select as select_shard
 
 __all__ = ["grade", "main", "Report", "Row", "STATUSES", "GradingError"]
 
@@ -225,6 +230,7 @@ def grade(
     registry: dict | None = None,
     seed: int | None = None,
     all_lessons: bool = False,
+    shard: Shard | None = None,
 ) -> Report:
     """Grade every notebook under ``submissions`` and write the results to ``out``.
 
@@ -243,6 +249,8 @@ def grade(
             only the lessons that at least one student submitted are graded (collecting
             one assignment should not list every other lesson as missing); a student who
             lacks one of those gets ``missing`` rows.
+        shard: Grade only this share of the students (:mod:`autograder.grading.shard`);
+            the lessons are still those of the whole class. Also writes ``shard.json``.
 
     Returns:
         The :class:`Report`.
@@ -272,6 +280,9 @@ def grade(
     if not all_lessons:
         submitted = {lesson_id for per in found.values() for lesson_id, paths in per.items() if paths}
         lessons = [lesson for lesson in lessons if lesson.id in submitted]
+    roster = sorted(found)
+    if shard is not None:
+        found = {student: found[student] for student in select_shard(roster, shard)}
     hidden: dict[str, list[Case]] = {}
     base_seed = 0 if seed is None else int(seed)
     for lesson in lessons:
@@ -294,6 +305,9 @@ def grade(
     rows = [r for rep in reports for r in rep.rows()]
     report = Report(rows, reports, warnings, layout, faults)
     write_outputs(report, out)
+    record_shard(out, shard, seed=base_seed, roster=roster,
+                 lessons={lesson.id: list(lesson.exercises) for lesson in lessons},
+                 settings={"timeout": float(timeout), "memory_mb": int(memory_mb)})
     return report
 
 
@@ -439,6 +453,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, help="seed of the hidden cases (default 0)")
     p.add_argument("--all-lessons", action="store_true",
                    help="grade every lesson for every student (default: only lessons someone submitted)")
+    p.add_argument("--shard", type=shard_argument, default=None, metavar="K/N",
+                   help="grade only share K of N (0 <= K < N) of the students; join with `merge`")
+    p.add_argument("--no-report", action="store_true", help="do not write OUT/report.html")
     return p
 
 
@@ -452,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if exc.code in (0, None) else 2
     try:
         report = grade(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
-                       solutions=args.solutions, seed=args.seed, all_lessons=args.all_lessons)
+                       solutions=args.solutions, seed=args.seed, all_lessons=args.all_lessons, shard=args.shard)
     except GradingError as exc:
         print(f"grade: {exc}", file=sys.stderr)
         return 2
@@ -465,4 +482,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"graded {len(report.notebooks)} notebook(s) of {n_students} student(s) into {args.out / 'grades.csv'}")
     for fault in report.faults:
         print(f"grade: internal error: {fault}", file=sys.stderr)
+    if not args.no_report:
+        from .report import write_report
+
+        try:
+            print(f"class report: {write_report(args.out)}")
+        except Exception as exc:  # noqa: BLE001 - the grades are written; say what is missing
+            print(f"grade: the class report could not be written: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
     return 1 if report.faults else 0
