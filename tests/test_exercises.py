@@ -353,13 +353,8 @@ def test_student_version_of_the_committed_solutions_is_byte_stable() -> None:
 
 #: Exercises whose general hints are being rewritten on another line of work; remove an id
 #: as soon as its hint passes (the test then holds it to the rule like every other).
-_HINTS_BEING_REWRITTEN = {"l10-output-lengths", "l10-decode-and-score"}
-
-
 @pytest.mark.parametrize("ex_id", EX_IDS)
 def test_general_hint_holds_no_code_to_paste(ex_id: str) -> None:
-    if ex_id in _HINTS_BEING_REWRITTEN and pasteable_code(EXERCISES[ex_id].hint):
-        pytest.xfail(f"{ex_id}: its hint is being rewritten")
     found = pasteable_code(EXERCISES[ex_id].hint)
     assert not found, f"{ex_id}: the general hint holds code to paste: {found} (see docs/authoring.md, Hints)"
 

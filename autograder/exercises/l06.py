@@ -395,8 +395,8 @@ EXERCISES = [
             Case(args=(X_SMALL, Y_SMALL), label="the notebook's 1-D sequences: 4 frames against 6"),
         ],
         hidden=_pair_hidden,
-        hint="C[i, j] is the straight-line (Euclidean) distance between two frames: column i of X "
-        "and column j of Y, each a point in feature space (section 3).",
+        hint="Each cell of the cost matrix is the straight-line (Euclidean) distance between two "
+        "frames, one column of X and one column of Y, each a point in feature space (section 3).",
         rtol=1e-6,
         atol=1e-6,
         mistakes=[
@@ -564,7 +564,7 @@ EXERCISES = [
                      label="the notebook's seven utterances")],
         hidden=_scores_hidden,
         hint="Accuracy is the share of utterances recognised correctly (a number from 0 to 1). In the "
-        "confusion matrix, row = the word said, column = the word recognised, in the order of "
+        "confusion matrix each row is a word said and each column a word recognised, in the order of "
         "`words` (section 7).",
         mistakes=[
             Mistake(

@@ -478,8 +478,8 @@ EXERCISES = [
         reference=lambda ref_words, hyp_words: metrics.edit_distance(list(ref_words), list(hyp_words)),
         public=_pair_public(),
         hidden=_pair_hidden,
-        hint="Cell D[i][j] is the cheapest way to turn the first i reference words into the first j "
-        "hypothesis words. It is reached from the cell above (a deletion), the cell to the left (an "
+        hint="Each cell of the table is the cheapest way to turn the first few reference words into the "
+        "first few hypothesis words. It is reached from the cell above (a deletion), the cell to the left (an "
         "insertion) or the diagonal (a match or a substitution); see section 2.",
         mistakes=[
             Mistake(

@@ -500,8 +500,9 @@ EXERCISES = [
             Case(args=(LONG_LOG_PROBS, LONG_TARGETS), label="300 frames of 29 classes, target 'seven'"),
         ],
         hidden=_forward_hidden,
-        hint="alpha[t, s] adds up (in probability) the paths that arrive from the allowed "
-        "states of frame t - 1, then multiplies by this frame's probability of z[s]. Work out "
+        hint="Each alpha value adds up (in probability) the paths that arrive from the allowed "
+        "states of the previous frame, then multiplies by this frame's probability of the state's "
+        "symbol. Work out "
         "what adding and multiplying probabilities become when you hold their logs, without "
         "ever leaving log space (section 4).",
         rtol=1e-6,
