@@ -103,6 +103,7 @@ def _noise_with(y: Any, noise: Any, snr_db: float, *, mistake: str) -> np.ndarra
 def _noise_hidden(rng: np.random.Generator) -> list[Case]:
     six = synthesize("six", sr=8_000).astype(np.float64)
     padded = np.concatenate([np.zeros(400), six, np.zeros(401)])
+    padded = padded[:-1] if len(padded) % 2 == 0 else padded
     hum = sine(50, sr=8_000, duration=len(padded) / 8_000, amplitude=0.3)[: len(padded)]
     go = synthesize("go", sr=16_000)
     return [
@@ -288,7 +289,7 @@ def _front_hidden(rng: np.random.Generator) -> list[Case]:
     m48 = messy("call four", voice="en-us", seed=seed + 2, sr=48_000, dc=0.02, snr_db=20.0)
     return [
         Case(args=(m11, 11_025), label=f"11,025 Hz, a negative DC offset ({len(m11)} samples, odd)"),
-        Case(args=(quiet.astype(np.float32), 16_000), label="a quiet 16 kHz recording (float32, peak 0.05)"),
+        Case(args=(quiet.astype(np.float32), 16_000), label="a quiet 16 kHz recording (float32, at 1/20 of the level)"),
         Case(args=(clean, 16_000), label="a clean 16 kHz word without any room around it"),
         Case(args=(np.stack([m48, 0.3 * m48]), 48_000), label="48 kHz stereo"),
         Case(args=(m48, 48_000), kwargs={"threshold_db": -20.0}, label="48 kHz, threshold -20 dB"),
