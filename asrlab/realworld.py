@@ -243,7 +243,7 @@ def reverberate(y: np.ndarray, *, sr: int, rt60: float, seed: int = 0) -> np.nda
 
 
 @functools.lru_cache(maxsize=4)
-def _sphinx(words: tuple[str, ...] | None) -> Any:
+def _sphinx(words: tuple[str, ...] | None, repeat: bool = True) -> Any:
     from pocketsphinx import Decoder
 
     decoder = Decoder(samprate=16_000, loglevel="FATAL")
@@ -252,12 +252,13 @@ def _sphinx(words: tuple[str, ...] | None) -> Any:
         if missing:
             raise ValueError(f"words: not in pocketsphinx's dictionary: {missing}")
         rule = " | ".join(words)
-        decoder.add_jsgf_string("words", f"#JSGF V1.0;\ngrammar words;\npublic <utterance> = ( {rule} )+ ;\n")
+        plus = "+" if repeat else ""
+        decoder.add_jsgf_string("words", f"#JSGF V1.0;\ngrammar words;\npublic <utterance> = ( {rule} ){plus} ;\n")
         decoder.activate_search("words")
     return decoder
 
 
-def sphinx_transcribe(y: np.ndarray, *, sr: int, words: Sequence[str] | None = None) -> str:
+def sphinx_transcribe(y: np.ndarray, *, sr: int, words: Sequence[str] | None = None, repeat: bool = True) -> str:
     """Transcribe with pocketsphinx's US English model (shipped in its wheel, offline).
 
     pocketsphinx is a classic recogniser: Gaussian-mixture hidden Markov models of
@@ -269,6 +270,8 @@ def sphinx_transcribe(y: np.ndarray, *, sr: int, words: Sequence[str] | None = N
         sr: Its sample rate in Hz.
         words: ``None`` (default): open vocabulary with the English language model;
             or a list of words: a grammar that accepts any sequence of them.
+        repeat: With ``words``: accept sequences (default) or exactly one word
+            (``False``, for recordings of isolated words).
 
     Returns:
         The text (lower case, words separated by spaces; ``""`` when nothing was heard).
@@ -285,7 +288,7 @@ def sphinx_transcribe(y: np.ndarray, *, sr: int, words: Sequence[str] | None = N
         if isinstance(words, str) or not words or not all(isinstance(w, str) and w for w in words):
             raise ValueError(f"words: expected a non-empty list of words, got {words!r}"[:160])
         words = tuple(sorted(set(words)))
-    decoder = _sphinx(words)
+    decoder = _sphinx(words, bool(repeat) if words is not None else True)
     pcm = (np.clip(y, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
     decoder.start_utt()
     decoder.process_raw(pcm, full_utt=True)

@@ -134,6 +134,9 @@ def test_sphinx_with_a_word_grammar_only_returns_those_words() -> None:
     text = realworld.sphinx_transcribe(y, sr=8_000, words=digits)
     assert text and set(text.split()) <= set(digits)
     assert isinstance(realworld.sphinx_transcribe(y, sr=8_000), str)
+    two = synthesize("three eight", word_gap_ms=200, sr=8_000)
+    one = realworld.sphinx_transcribe(two, sr=8_000, words=digits, repeat=False)
+    assert one in digits  # exactly one word, even for two spoken digits
     with pytest.raises(ValueError, match="not in pocketsphinx's dictionary"):
         realworld.sphinx_transcribe(y, sr=8_000, words=["xqzzv"])
     with pytest.raises(ValueError, match="words: expected a non-empty list"):
