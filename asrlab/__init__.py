@@ -21,6 +21,7 @@ module          what                                          lessons
 ``train``       training and evaluation                        10
 ``recorder``    record your voice in a notebook                10-11
 ``adapt``       fine-tune a model on a speaker's takes         11
+``realworld``   noise, rooms, sample rates, VAD, other ASR     11
 ``plot``        labelled plots that take ``ax=``               all
 ==============  ============================================  =========
 
@@ -36,7 +37,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "audio", "signals", "features", "dtw", "ctc", "commands", "metrics", "data", "model", "step",
-    "train", "plot", "widgets", "recorder", "adapt", "cli",
+    "train", "plot", "widgets", "recorder", "adapt", "realworld", "cli",
 }
 
 __all__ = sorted(_SUBMODULES) + ["__version__"]
