@@ -699,7 +699,7 @@ EXERCISES = [
         hidden=_checker_hidden,
         hint="Follow the recipe in order: decode with the search constrained to the course's words, "
         "normalise the command that was shown, score what was heard against it with WER, and "
-        "accept when that WER is at most max_wer.",
+        "accept when that WER is at most max_wer (sections 7 and 10).",
         mistakes=[
             Mistake(
                 "greedy",
