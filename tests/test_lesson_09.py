@@ -242,7 +242,7 @@ def _printed() -> str:
 
 
 def test_the_notebooks_tiny_matrix_is_the_exercises():
-    source = next(_source(c) for c in _cells() if _source(c).startswith('alphabet = "-ab"'))
+    source = next(_source(c) for c in _cells() if _source(c).startswith('alphabet = "_ab"'))
     ns: dict = {"np": np}
     exec(source.split("fig, ax")[0], ns)
     np.testing.assert_array_equal(ns["probs"], l09.TINY_PROBS)
@@ -262,9 +262,9 @@ def test_tiny_example_numbers_in_the_prose_are_right():
     md, printed = _markdown(), _printed()
     assert f"p('ab') = {p:.4f}, loss = {-math.log(p):.4f} nats" in printed
     assert f"| {p:.4f} |" in md and f"| {-math.log(p):.4f} |" in md
-    assert "".join("-ab"[k] for k in best_path) == "-ab-"
+    assert "".join("_ab"[k] for k in best_path) == "_ab_"
     assert f"probability {math.exp(best):.4f} of the total {p:.4f}" in md
-    assert f"`-ab-`, {math.exp(best):.4f}" in md
+    assert f"`_ab_`, {math.exp(best):.4f}" in md
     assert math.exp(best) / p < 0.25 and "less than a quarter" in md
     assert ctc.count_alignments(4, [1, 2]) == 15 and "| 15 |" in md
     assert "the 15 paths of 'ab'" in "\n".join(_source(c) for c in _cells())

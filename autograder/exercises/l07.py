@@ -392,9 +392,10 @@ EXERCISES = [
             _collapse_case("hh_e_ll_ll_oo", "a path of 'hello'"),
         ],
         hidden=_COLLAPSE_HIDDEN,
-        hint="Walk through the frames once. A frame adds its symbol only when it differs from "
-        "the frame just before it (whatever that was, blank included) and is not the blank "
-        "(section 2).",
+        hint="The collapse rule reads neighbouring frames: a symbol held over several frames is "
+        "one symbol, the blank is never written, and a blank between two equal symbols keeps "
+        "them apart. Ask, frame by frame, whether this frame starts something new that is "
+        "text (section 2).",
         mistakes=[
             Mistake(
                 "drop-blanks-only",
@@ -442,8 +443,9 @@ EXERCISES = [
         reference=_greedy_ref,
         public=[Case(args=(hello_log_probs(), HELLO_ALPHABET), label="the notebook's 8 x 5 matrix")],
         hidden=_greedy_hidden,
-        hint="Two steps: the most likely class of every frame (one per row), then the collapse "
-        "rule on that path, then the symbols as text (section 3).",
+        hint="Greedy decoding trusts each frame on its own: the best path has the most likely "
+        "class in every frame (a frame is a row), and like any path it is read as text through "
+        "the collapse rule (section 3).",
         mistakes=[
             Mistake(
                 "no-collapse",

@@ -571,8 +571,9 @@ EXERCISES = [
             Case(args=("", "hello there"), label="an empty reference"),
         ],
         hidden=_text_hidden,
-        hint="WER is the word edit distance divided by the number of words of the reference (section "
-        "5); an empty reference follows the convention of section 5.",
+        hint="A WER is a rate of word errors per word that was really said: decide which of the two "
+        "texts sets the scale, what counts as a word (runs of spaces do not), and what the "
+        "convention is when there are no reference words at all (section 5).",
         mistakes=[
             Mistake(
                 "hypothesis-length",
@@ -618,9 +619,8 @@ EXERCISES = [
             Case(args=("", "hello"), label="an empty reference"),
         ],
         hidden=_text_hidden,
-        hint="CER is the character edit distance divided by the number of reference characters "
-        "(section 6): spaces between words are characters too; only the spaces at the two ends "
-        "are not.",
+        hint="CER is the idea of WER applied to characters (section 6). Which characters count, in "
+        "both texts alike? The spaces between words do; the spaces at the two ends do not.",
         mistakes=[
             Mistake(
                 "no-strip",
@@ -699,7 +699,7 @@ EXERCISES = [
         hidden=_checker_hidden,
         hint="Follow the recipe in order: decode with the search constrained to the course's words, "
         "normalise the command that was shown, score what was heard against it with WER, and "
-        "accept when that WER is at most max_wer.",
+        "accept when that WER is at most max_wer (sections 7 and 10).",
         mistakes=[
             Mistake(
                 "greedy",

@@ -25,8 +25,8 @@ from autograder.exercise import Case, Exercise, Mistake
 
 LESSON = "09-the-ctc-loss"
 
-#: The lesson's tiny example: 4 frames, classes ``-`` (blank, id 0), ``a`` (1), ``b`` (2).
-TINY_ALPHABET = "-ab"
+#: The lesson's tiny example: 4 frames, classes ``_`` (blank, id 0), ``a`` (1), ``b`` (2).
+TINY_ALPHABET = "_ab"
 TINY_PROBS = np.array(
     [
         [0.5, 0.4, 0.1],
