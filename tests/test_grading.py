@@ -170,7 +170,7 @@ def test_nothing_outside_the_sandbox_was_touched(graded):
     assert sorted(p.name for p in PROJECT.iterdir()) == before["project_top"]
     assert not graded["canary"].exists()
     out = graded["out"]
-    assert sorted(p.name for p in out.iterdir()) == ["feedback", "grades.csv", "grades.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["feedback", "grades.csv", "grades.json", "report.html"]
     assert "HACKED" not in (out / "grades.csv").read_text()
     assert all("HACKED" not in p.read_text() for p in (out / "feedback").iterdir())
     # the run's private directories and cgroups are gone
@@ -388,6 +388,109 @@ def test_a_notebook_budget_stops_a_slow_notebook_at_its_deadline(tmp_path):
     assert report.notebooks[0].notes == [
         "the notebook's time budget of 8 s ran out; the exercises not graded by then got no points"]
     assert elapsed < 8.0 + 30.0  # the budget, the kernel's start and the stage's set-up
+
+
+def test_the_class_report_is_self_contained_and_ranks_exercises_mistakes_and_students(graded):
+    import re
+
+    out = graded["out"]
+    page = (out / "report.html").read_text()
+    assert "<script" not in page and "src=" not in page
+    assert [u for u in re.findall(r"https?://[^\"' ]+", page) if u != "http://www.w3.org/2000/svg"] == []
+    # exercises ordered by their mean score, lowest (hardest) first, as the rows say
+    rows = [r for r in graded["report"].rows if r.exercise_id != NOTEBOOK_ROW]
+    mean = {ex: sum(r.score / r.max_score for r in rows if r.exercise_id == ex) / len(fixture_submissions.SUBMISSIONS)
+            for ex in ("l90-energy", "l90-peak", "l90-zcr")}
+    order = re.findall(r'<tr data-exercise="([^"]+)">', page)
+    assert order == sorted(mean, key=lambda ex: (mean[ex], ex))
+    # the recognised mistake: duplicate-answer's first copy adds the samples without squaring
+    detail = json.loads((out / "grades.json").read_text())
+    no_square = sorted(n["student"] for n in detail["notebooks"] for e in n["exercises"]
+                       if any(c["mistake"] == "no-square" for c in e["cases"]))
+    assert "duplicate-answer" in no_square
+    assert (f'<tr><td class="num">{len(no_square)}</td><td>l90-energy</td><td>no-square</td>'
+            "<td>You added the samples themselves.</td></tr>") in page
+    attention = page.split('id="attention"')[1].split("</table>")[0]
+    for student in ("edit-check", "stripped-metadata", "link-to-solution", "infinite-loop", "library-answer"):
+        assert f'<a href="feedback/{student}.html">{student}</a>' in attention
+    assert "honest" not in attention
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_class_report_opens_in_a_real_browser_with_its_plots_tables_and_links(graded, tmp_path):
+    from _browser import CHROMIUM_FLAGS, find_chromium
+    from conftest import IN_CI
+
+    chromium = find_chromium()
+    if chromium is None:
+        reason = "Chromium is not installed (Debian/Ubuntu: sudo apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(f"{reason}; under CI it is required")
+        pytest.skip(reason)
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=chromium,
+                                                        args=[*CHROMIUM_FLAGS, "--disable-web-security"],
+                                                        headless=True, viewport={"width": 1300, "height": 900})
+        requests = []
+        try:
+            page = context.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto((graded["out"] / "report.html").as_uri())
+            assert page.title() == "Class report"
+            n_lessons = page.locator("#lessons svg.plot").count()
+            assert n_lessons == 1 and page.locator("#lessons svg.plot").first.is_visible()
+            box = page.locator("#lessons svg.plot").first.bounding_box()
+            assert box["width"] > 100 and box["height"] > 50
+            assert page.locator("#lessons rect.bar").count() == 10
+            assert page.locator("#exercises tbody tr").count() == 3
+            assert page.locator("#exercises svg.status-bar").count() == 3
+            assert page.locator("#mistakes tbody tr").count() >= 1
+            assert "duplicate-answer" not in page.locator("#mistakes").inner_text()  # counts, not names
+            page.locator("#attention a", has_text="edit-check").click()
+            page.wait_for_load_state()
+            assert page.locator("h1").inner_text() == "Feedback for edit-check"
+        finally:
+            context.close()
+    assert all(u.startswith("file://") for u in requests), requests
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("grading-extra")
+def test_three_shards_merged_give_exactly_the_rows_of_one_run(tmp_path, capsys):
+    from autograder.grading import shard_of
+    from autograder.grading.merge import main as merge_main
+
+    names = ["honest", "blank", "partly-wrong", "wrong-mistake", "renamed", "empty-folder", "edit-check",
+             "delete-check", "checkpoints"]
+    subs = tmp_path / "subs"
+    _write_submissions(subs, {}, names=names)
+    assert len({shard_of(n, 3) for n in names}) == 3  # every shard has work
+    kw = dict(solutions=SOLUTIONS, registry=fixture_lesson.registry(), seed=11, timeout=10.0, jobs=2)
+    whole = grade(subs, tmp_path / "whole", **kw)
+    for k in (1, 2, 3):
+        part = grade(subs, tmp_path / f"shard{k}", shard=(k, 3), **kw)
+        assert {r.student_id for r in part.rows} == {n for n in names if shard_of(n, 3) == k - 1}
+    shards = [str(tmp_path / f"shard{k}") for k in (3, 1, 2)]
+    assert merge_main([*shards, "--out", str(tmp_path / "merged")]) == 0
+    assert "merged 3 shard(s), 9 student(s)" in capsys.readouterr().out
+    assert (tmp_path / "merged" / "grades.csv").read_text() == (tmp_path / "whole" / "grades.csv").read_text()
+    assert sorted(p.name for p in (tmp_path / "merged" / "feedback").iterdir()) == sorted(
+        p.name for p in (tmp_path / "whole" / "feedback").iterdir())
+    assert (tmp_path / "merged" / "report.html").is_file()
+    merged = json.loads((tmp_path / "merged" / "grades.json").read_text())
+    assert merged["seed"] == 11 and len(merged["notebooks"]) == len(whole.notebooks)
+    # shards that do not belong together are refused
+    grade(subs, tmp_path / "other", shard=(1, 3), **{**kw, "seed": 12})
+    assert merge_main([str(tmp_path / "shard2"), str(tmp_path / "other"), "--out", str(tmp_path / "bad")]) == 2
+    assert "merge: the shards used different seeds" in capsys.readouterr().err
+    assert merge_main([str(tmp_path / "shard1"), str(tmp_path / "shard1"), "--out", str(tmp_path / "bad")]) == 2
+    assert "merge: student 'checkpoints' is in two shards" in capsys.readouterr().err
+    with pytest.raises(GradingError, match="--shard: give every shard the same --seed"):
+        grade(subs, tmp_path / "x", shard=(1, 3), solutions=SOLUTIONS, registry=fixture_lesson.registry())
+    assert main([str(subs), "--out", str(tmp_path / "x"), "--shard", "4/3", "--seed", "1"]) == 2
+    assert "--shard: expected 1 <= K <= N, got '4/3'" in capsys.readouterr().err
 
 
 @pytest.mark.slow

@@ -531,16 +531,27 @@ def write_outputs(report: Report, out: Path) -> None:
                 "exercises": [
                     {"id": r.exercise.id, "status": r.status, "score": round(r.score, 4),
                      "max_score": r.exercise.points, "message": r.message,
-                     "cases": [{"public": c.public, "label": c.label, "status": c.status, "message": c.message}
-                               for c in r.cases]}
+                     "cases": [{"public": c.public, "label": c.label, "status": c.status, "message": c.message,
+                                "mistake": c.mistake} for c in r.cases]}
                     for r in rep.results
                 ],
             }
             for rep in report.notebooks
         ],
     }
+    exercises: dict[str, Any] = {}
+    for rep in report.notebooks:
+        for r in rep.results:
+            ex = r.exercise
+            exercises.setdefault(ex.id, {"lesson": ex.lesson, "title": ex.title, "points": ex.points,
+                                         "mistakes": {m.name: m.hint for m in ex.mistakes}})
+    detail["exercises"] = exercises
+    detail["feedback"] = {student: f"feedback/{_safe_name(student)}.html" for student in students}
     _atomic_write(out / "grades.json", json.dumps(detail, indent=1) + "\n")
     _atomic_write(out / "grades.csv", buf.getvalue())
+    from .report import write_report
+
+    write_report(out)
 
 
 # ---------------------------------------------------------------------- command line
@@ -589,6 +600,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"grade: warning: {w}", file=sys.stderr)
     n_students = len({r.student_id for r in report.rows})
     print(f"graded {len(report.notebooks)} notebook(s) of {n_students} student(s) into {args.out / 'grades.csv'}")
+    print(f"class report: {args.out / 'report.html'}; hidden-case seed {report.seed} (in grades.json)")
     for fault in report.faults:
         print(f"grade: internal error: {fault}", file=sys.stderr)
     return 1 if report.faults else 0

@@ -74,6 +74,7 @@ class CaseResult:
     label: str
     status: str
     message: str = ""
+    mistake: str = ""  # the name of the recognised mistake, when a failed answer matched one
 
 
 @dataclass
@@ -389,7 +390,8 @@ class NotebookGrader:
                                   "does not accept)")
             if verdict:
                 return CaseResult(public, case.label, PASSED)
-            return CaseResult(public, case.label, FAILED, f"{verdict.reason}. Hint: {hint}")
+            mistake = next((m.name for m in ex.mistakes if m.hint == hint), "")
+            return CaseResult(public, case.label, FAILED, f"{verdict.reason}. Hint: {hint}", mistake)
         if "raised" in result:
             name = str(result.get("raised"))[:80]
             status = RESOURCE if name == "MemoryError" else ERROR
