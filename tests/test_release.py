@@ -300,7 +300,7 @@ def test_cli_release_regenerates_the_course_lessons(tmp_path: Path, capsys: pyte
 
 def test_cli_without_subcommand_prints_usage_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main([]) == 2
-    assert "{release,check,grade}" in capsys.readouterr().err
+    assert "{release,check,grade,report,merge}" in capsys.readouterr().err
 
 
 def test_cli_grade_is_delegated_to_the_grading_engine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

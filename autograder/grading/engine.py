@@ -142,7 +142,7 @@ def _scrub(status: str, message: str, targets: tuple[str, ...]) -> str:
         name = message.split(":", 1)[0].strip()
         if name in _BUILTIN_EXCEPTIONS:
             return name
-        return "the answer raised an exception" if ":" in message or not message else "the answer could not be checked"
+        return "an exception" if ":" in message or not message else "the answer could not be checked"
     if status == FAILED:
         reason, _, hint = message.partition(" Hint: ")
         if _LEARNER_TOKENS.search(reason):

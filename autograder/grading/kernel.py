@@ -321,9 +321,10 @@ def _bounded_client_class(limits: Limits):
 
     class BoundedClient(BlockingKernelClient):
         def _create_connected_socket(self, channel: str, identity: bytes | None = None):
+            # at most a few messages wait in the grader's queue: 16 output messages, 4 replies
             size = limits.max_iopub_bytes if channel == "iopub" else limits.max_reply_bytes
             self.context.setsockopt(zmq.MAXMSGSIZE, size)
-            self.context.setsockopt(zmq.RCVHWM, 64)
+            self.context.setsockopt(zmq.RCVHWM, 16 if channel == "iopub" else 4)
             return super()._create_connected_socket(channel, identity)
 
     return BoundedClient
