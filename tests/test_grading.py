@@ -285,11 +285,21 @@ def test_an_exercise_gets_a_time_budget_and_the_cases_past_it_time_out(graded):
     assert detail["settings"]["exercise_budget"] == 18.0 and detail["seed"] == 7
 
 
-def test_an_answer_that_names_the_library_reference_is_flagged(graded):
-    detail = json.loads((graded["out"] / "grades.json").read_text())
-    notes = next(n for n in detail["notebooks"] if n["student"] == "library-answer")["notes"]
-    assert notes == ["answer l90-energy uses asrlab.features.energy, the course library's own implementation "
-                     "of this exercise (points kept; for the instructor to review)"]
+@pytest.mark.slow
+@pytest.mark.xdist_group("grading-extra")
+def test_an_answer_that_hands_in_the_library_reference_is_flagged_and_keeps_its_points(tmp_path):
+    subs = tmp_path / "subs" / "library-answer"
+    subs.mkdir(parents=True)
+    (subs / f"{LESSON}.ipynb").write_text(json.dumps(fixture_submissions.LIBRARY_ANSWER))
+    report = grade(tmp_path / "subs", tmp_path / "out", timeout=60.0, solutions=SOLUTIONS,
+                   registry=fixture_lesson.registry(), seed=3)
+    got = {r.exercise_id: (r.status, r.score) for r in report.rows}
+    assert got == {**fixture_submissions.ALL_OK, NOTEBOOK_ROW: ("flagged", 0.0)}
+    assert report.notebooks[0].notes == [
+        "answer l90-energy uses asrlab.features.energy, the course library's own implementation "
+        "of this exercise (points kept; for the instructor to review)"]
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert '<a href="feedback/library-answer.html">library-answer</a>' in page.split('id="attention"')[1]
 
 
 def test_reference_detection_reads_imports_attributes_and_strings():
@@ -412,7 +422,7 @@ def test_the_class_report_is_self_contained_and_ranks_exercises_mistakes_and_stu
     assert (f'<tr><td class="num">{len(no_square)}</td><td>l90-energy</td><td>no-square</td>'
             "<td>You added the samples themselves.</td></tr>") in page
     attention = page.split('id="attention"')[1].split("</table>")[0]
-    for student in ("edit-check", "stripped-metadata", "link-to-solution", "infinite-loop", "library-answer"):
+    for student in ("edit-check", "stripped-metadata", "link-to-solution", "infinite-loop"):
         assert f'<a href="feedback/{student}.html">{student}</a>' in attention
     assert "honest" not in attention
 

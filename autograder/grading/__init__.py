@@ -43,7 +43,7 @@ import numpy as np
 
 from ..exercise import Case, Exercise
 from .engine import MISSING, STATUSES, ExerciseResult, NotebookGrader
-from .kernel import Limits, Sandbox, Stage
+from .kernel import KernelPool, Limits, Sandbox, Stage
 from .notebooks import Lesson, LessonError, Match, load_lesson, match_submission, read_submission
 from .references import uses_reference
 
@@ -219,7 +219,7 @@ def discover(submissions: Path, lessons: list[Lesson]) -> tuple[str, dict[str, d
 
 
 # ---------------------------------------------------------------------- grading
-def _grade_one(stage: Stage, limits: Limits, lesson: Lesson, student: str, own: Path, paths: list[Path],
+def _grade_one(kernels: KernelPool, lesson: Lesson, student: str, own: Path, paths: list[Path],
                hidden: dict[str, list[Case]], warnings: list[str], faults: list[str],
                lock: threading.Lock, budgets: tuple[float | None, float | None] = (None, None)) -> NotebookReport:
     if not paths:
@@ -253,10 +253,10 @@ def _grade_one(stage: Stage, limits: Limits, lesson: Lesson, student: str, own: 
                 flagged.append(f"answer {ex_id} uses {full}, the course library's own implementation of this "
                                "exercise (points kept; for the instructor to review)")
                 notes.append(flagged[-1])
-    sb = Sandbox(stage, limits)
+    sb: Sandbox | None = None
     grader: NotebookGrader | None = None
     try:
-        sb.start()
+        sb = kernels.take()
         grader = NotebookGrader(sb, lesson, match, hidden, exercise_budget=budgets[0], notebook_budget=budgets[1])
         results = grader.grade()
     except Exception as exc:  # noqa: BLE001 - the grader's own fault: keep the others' rows, report it
@@ -268,11 +268,12 @@ def _grade_one(stage: Stage, limits: Limits, lesson: Lesson, student: str, own: 
             for ex in lesson.exercises.values()
         ], "tampered" if match.tampered else "", notes)
     finally:
-        with lock:
-            for w in sb.warnings:
-                if w not in warnings:
-                    warnings.append(w)
-        sb.close()
+        if sb is not None:
+            with lock:
+                for w in sb.warnings:
+                    if w not in warnings:
+                        warnings.append(w)
+            sb.close()
     if grader.out_of_time:
         notes.append(f"the notebook's time budget of {budgets[1]:g} s ran out; the exercises not graded by then "
                      "got no points")
@@ -396,12 +397,16 @@ def grade(
     root = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
     tasks = [(student, lesson, per.get(lesson.id, [])) for student, per in sorted(found.items()) for lesson in lessons]
     budgets = (exercise_budget, notebook_budget)
+    # every notebook that will be read needs a kernel of its own; they are started ahead
+    needing = sum(1 for student, _, paths in tasks if any(not outside_link(p, root / student) for p in paths))
+    kernels = KernelPool(stage, limits, ahead=jobs, total=needing)
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             reports = list(pool.map(
-                lambda t: _grade_one(stage, limits, t[1], t[0], root / t[0], t[2], hidden, warnings, faults, lock,
+                lambda t: _grade_one(kernels, t[1], t[0], root / t[0], t[2], hidden, warnings, faults, lock,
                                      budgets), tasks))
     finally:
+        kernels.close()
         stage.close()
     rows = [r for rep in reports for r in rep.rows()]
     settings = {"timeout": float(timeout), "memory_mb": int(memory_mb), "exercise_budget": exercise_budget,

@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -449,6 +450,7 @@ class Sandbox:
             "context": self._ctx})
         kc.allow_stdin = False
         kc.start_channels()
+        self.kc = kc  # so that a failed start stops the channels (their threads) before the context goes
         self._monitors = []
         for channel in (kc.shell_channel, kc.iopub_channel):
             try:
@@ -710,3 +712,66 @@ class Sandbox:
             reason = "pids"
         self.restart()
         return Outcome(reason, output_bytes=out_bytes, restarted=True)
+
+
+class KernelPool:
+    """Fresh sandboxed kernels, started ahead of need.
+
+    Every notebook still gets a kernel of its own, started for it and closed after it (no
+    kernel is ever reused); the pool only starts the next one while the current notebooks
+    are being graded, so that a kernel's start (most of the cost of a small notebook)
+    overlaps other work.  ``ahead`` kernels are kept starting or ready, never more than
+    ``total`` in all.
+    """
+
+    def __init__(self, stage: Stage, limits: Limits, *, ahead: int, total: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.stage = stage
+        self.limits = limits
+        self.total = max(0, int(total))
+        # Without a pids cgroup the process limit (RLIMIT_NPROC) is per user and shared by
+        # every kernel running as that user: a kernel started ahead would share it with a
+        # fork bomb being graded.  Then each kernel is started only when it is needed.
+        self.ahead = max(0, int(ahead)) if _own_cgroup("pids") is not None else 0
+        self._lock = threading.Lock()
+        self._waiting: list = []
+        self._launched = 0
+        self._executor = ThreadPoolExecutor(max_workers=max(1, ahead), thread_name_prefix="kernel-start")
+        with self._lock:
+            for _ in range(min(self.ahead, self.total)):
+                self._launch()
+
+    def _start_one(self) -> Sandbox:
+        sb = Sandbox(self.stage, self.limits)
+        try:
+            sb.start()
+        except BaseException:
+            sb.close()
+            raise
+        return sb
+
+    def _launch(self) -> None:
+        self._launched += 1
+        self._waiting.append(self._executor.submit(self._start_one))
+
+    def take(self) -> Sandbox:
+        """A started kernel for one notebook (raises what its start raised)."""
+        with self._lock:
+            if not self._waiting:
+                self._launch()
+            future = self._waiting.pop(0)
+            if self.ahead and self._launched < self.total:
+                self._launch()
+        return future.result()
+
+    def close(self) -> None:
+        """Stop the kernels started but not taken."""
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+        for future in waiting:
+            future.cancel()
+        self._executor.shutdown(wait=True)
+        for future in waiting:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                future.result().close()
