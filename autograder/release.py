@@ -464,10 +464,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``release`` options to ``parser`` (shared by ``python -m autograder``)."""
     parser.add_argument("--solutions", type=Path, default=Path("solutions"), help="source folder (default: solutions)")
     parser.add_argument("--lessons", type=Path, default=Path("lessons"), help="output folder (default: lessons)")
+    parser.add_argument("--student", type=Path, default=None, metavar="DIR",
+                        help="instead, build what instructors hand out in DIR: the student notebooks and a check "
+                             "package with the public cases only (no references, no hidden cases)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed ``release`` command; print what changed; 0 on success, 1 on a ReleaseError."""
+    if getattr(args, "student", None) is not None:
+        from .distribution import build
+
+        try:
+            notebooks = build(args.student, solutions=args.solutions)
+        except ReleaseError as exc:
+            print(f"release failed: {exc}", file=sys.stderr)
+            return 1
+        print(f"student distribution in {args.student}: {len(notebooks)} notebooks in lessons/, "
+              "the check package (public cases only) in autograder/")
+        return 0
     before = {p: p.read_bytes() for p in Path(args.lessons).glob("*.ipynb")}
     try:
         written = release(args.solutions, args.lessons)

@@ -9,7 +9,8 @@ and partly wrong ones (a mistake in one exercise, seeded), then measures
   grader's overhead (sandbox, replaying nothing, hidden cases) and should stay under 2 s;
 * ``grade --jobs 2`` against ``--jobs 1`` on the same 40: the speed-up (target 1.7x on two
   cores, i.e. a time ratio of at most 1/1.7); each is run twice, in A-B-B-A order, and
-  averaged.
+  averaged;
+* students per minute with ``--jobs 2`` (target: 50, a 100-student lesson in 2 minutes).
 
 The CPU may be shared with other work while this runs; the figures are wall-clock times.
 """
@@ -94,6 +95,7 @@ def run() -> list[tuple[str, float, float | None, float | None]]:
             ("grading: overhead per submission, s (target <= 2)", f"{per - plain:.2f}", None, None),
             (f"grading: {N_SUBMISSIONS} submissions jobs=2 vs jobs=1", t2, t1, 1 / 1.7),
             ("grading: speed-up jobs=2 over jobs=1 (target >= 1.7)", f"{t1 / t2:.2f}x", None, None),
+            ("grading: students per minute, jobs=2 (target >= 50)", f"{60 * N_SUBMISSIONS / t2:.0f}", None, None),
         ]
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -40,22 +40,60 @@ def _tree_digest(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _write_submissions(root: Path, placeholders: dict[str, str]) -> None:
+def _write_entry(path: Path, content, placeholders: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, fixture_submissions.Link):
+        target = str(content)
+        for key, value in placeholders.items():
+            target = target.replace(key, value)
+        path.symlink_to(target)
+        return
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+        return
+    text = json.dumps(content, indent=1)
+    for key, value in placeholders.items():
+        text = text.replace(key, value)
+    path.write_text(text)
+
+
+def _write_submissions(root: Path, placeholders: dict[str, str], names=None) -> None:
     for student, content in fixture_submissions.SUBMISSIONS.items():
+        if names is not None and student not in names:
+            continue
         folder = root / student
         folder.mkdir(parents=True)
+        if isinstance(content, fixture_submissions.Folder):
+            for rel, entry in content.items():
+                _write_entry(folder / rel, entry, placeholders)
+            continue
         name = f"{LESSON}.ipynb"
         if isinstance(content, tuple):
             name, content = content
         if content is None:
             continue
-        if isinstance(content, bytes):
-            (folder / name).write_bytes(content)
+        _write_entry(folder / name, content, placeholders)
+
+
+def _ipc_keys() -> set[int]:
+    keys = set()
+    for kind in ("shm", "msg", "sem"):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+        except OSError:
             continue
-        text = json.dumps(content, indent=1)
-        for key, value in placeholders.items():
-            text = text.replace(key, value)
-        (folder / name).write_text(text)
+        keys.update(int(line.split()[0]) for line in lines if line.split())
+    return keys
+
+
+def _probe_files() -> list[str]:
+    found = []
+    for d in ("/run/lock", "/var/lock", "/var/tmp", "/dev/shm", "/dev/mqueue", "/var/crash", "/var/mail", "/tmp"):
+        try:
+            found += [os.path.join(d, n) for n in os.listdir(d) if n.startswith("grading-probe")]
+        except OSError:
+            pass
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +108,8 @@ def graded(tmp_path_factory):
     out.mkdir()
     (out / "grades.csv").write_text("old\n")
     before = {"subs": _tree_digest(subs), "solutions": _tree_digest(SOLUTIONS),
-              "project_top": sorted(p.name for p in PROJECT.iterdir())}
+              "project_top": sorted(p.name for p in PROJECT.iterdir()), "probe_files": _probe_files(),
+              "ipc_keys": _ipc_keys()}
     created: dict[str, list[Path]] = {"stages": [], "cgroups": []}
     real_stage_init, real_cgroup_init = kernel.Stage.__init__, kernel._Cgroup.__init__
 
@@ -182,6 +221,195 @@ def test_details_and_warnings_in_grades_json(graded):
     infinite = next(e for e in by_student["infinite-loop"]["exercises"] if e["id"] == "l90-energy")
     assert [c["status"] for c in infinite["cases"]] == ["timeout"] * 5
     assert infinite["cases"][2]["message"] == "not run: earlier cases timed out"
+
+
+def test_a_hostile_class_leaves_nothing_on_the_host_and_no_grader_fault(graded):
+    assert graded["report"].faults == []  # forged plain data and a 400-digit integer cost one case each
+    assert sorted(set(_probe_files()) - set(graded["before"]["probe_files"])) == []
+    assert fixture_submissions.IPC_KEY not in _ipc_keys() - graded["before"]["ipc_keys"]
+    detail = json.loads((graded["out"] / "grades.json").read_text())
+    forged = next(n for n in detail["notebooks"] if n["student"] == "forged-plain")
+    energy = next(e for e in forged["exercises"] if e["id"] == "l90-energy")
+    assert [c["status"] for c in energy["cases"]] == ["error", "error", "passed", "passed", "passed"]
+    assert energy["cases"][0]["message"] == "the answer could not be read back (AttributeError)"
+    assert energy["cases"][1]["message"].startswith("the answer could not be judged")
+    assert len(forged["diagnostics"]) == 1
+    assert forged["diagnostics"][0].startswith("l90-energy: judging failed: TypeError: ufunc 'isfinite' not supported")
+
+
+def test_checkpoints_and_subfolders_do_not_change_the_class_layout(graded):
+    detail = json.loads((graded["out"] / "grades.json").read_text())
+    assert detail["layout"] == "flat"
+    by_student = {n["student"]: n for n in detail["notebooks"]}
+    assert by_student["checkpoints"]["path"].endswith("checkpoints/90-grading-fixture.ipynb")
+
+
+def test_links_outside_the_students_folder_are_not_read_and_are_flagged(graded):
+    detail = json.loads((graded["out"] / "grades.json").read_text())
+    by_student = {n["student"]: n for n in detail["notebooks"]}
+    for name in ("link-to-solution", "link-to-classmate"):
+        assert by_student[name]["notes"] == [
+            "'90-grading-fixture.ipynb' is a link to a file outside the student's folder; it was not read"]
+    md = (graded["out"] / "feedback" / "link-to-classmate.md").read_text()
+    assert "the notebook was not read: it is a link to a file outside your folder" in md
+
+
+def test_hidden_inputs_recorded_by_one_answer_do_not_leak_through_another(graded):
+    import numpy as np
+
+    md = (graded["out"] / "feedback" / "leak-hidden.md").read_text()
+    record = [n for n in json.loads((graded["out"] / "grades.json").read_text())["notebooks"]
+              if n["student"] == "leak-hidden"]
+    text = md + json.dumps(record)
+    ex = fixture_lesson.registry()["l90-energy"]
+    hidden = ex.hidden_cases(np.random.default_rng([7, __import__("zlib").crc32(b"l90-energy")]))
+    for case in hidden:
+        for v in case.kwargs["samples"]:
+            for shown in (repr(v), f"{v:.4f}", f"{v:.3f}".replace(".", "_")):
+                assert shown not in text
+    # the learner's own message is shown before any hidden input entered the kernel...
+    honest_md = (graded["out"] / "feedback" / "hide-traceback.md").read_text()
+    assert "public check 1 of 2: error: ValueError: hidden" in honest_md
+    # ...and reduced to a built-in exception's name, or to the grader's words, after
+    assert "- public check 1 of 1: error: ValueError\n" in md
+    assert "the answer cell raised an exception." in md
+
+
+def test_an_exercise_gets_a_time_budget_and_the_cases_past_it_time_out(graded):
+    detail = json.loads((graded["out"] / "grades.json").read_text())
+    slow = next(n for n in detail["notebooks"] if n["student"] == "slow-cases")
+    cases = next(e for e in slow["exercises"] if e["id"] == "l90-energy")["cases"]
+    assert [c["status"] for c in cases] == ["passed"] * 3 + ["timeout"] * 2
+    assert cases[3]["message"] == "the exercise's time budget of 18 s ran out"
+    assert cases[4]["message"] == "not run: the exercise's time budget of 18 s ran out"
+    assert detail["settings"]["exercise_budget"] == 18.0 and detail["seed"] == 7
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("grading-extra")
+def test_an_answer_that_hands_in_the_library_reference_is_flagged_and_keeps_its_points(tmp_path):
+    subs = tmp_path / "subs" / "library-answer"
+    subs.mkdir(parents=True)
+    (subs / f"{LESSON}.ipynb").write_text(json.dumps(fixture_submissions.LIBRARY_ANSWER))
+    report = grade(tmp_path / "subs", tmp_path / "out", timeout=60.0, solutions=SOLUTIONS,
+                   registry=fixture_lesson.registry(), seed=3)
+    got = {r.exercise_id: (r.status, r.score) for r in report.rows}
+    assert got == {**fixture_submissions.ALL_OK, NOTEBOOK_ROW: ("flagged", 0.0)}
+    assert report.notebooks[0].notes == [
+        "answer l90-energy uses asrlab.features.energy, the course library's own implementation "
+        "of this exercise (points kept; for the instructor to review)"]
+    from autograder.grading.report import write_report
+
+    page = write_report(tmp_path / "out", registry=fixture_lesson.registry()).read_text()
+    assert 'href="feedback/library-answer.html"' in page
+
+
+def test_reference_detection_reads_imports_attributes_and_strings():
+    from autograder.exercises import registry
+    from autograder.grading.references import reference_functions, uses_reference
+
+    ex = registry()["l01-int-to-float"]
+    assert reference_functions(ex) == {"int_to_float": "asrlab.audio.int_to_float"}
+    hit = ["asrlab.audio.int_to_float"]
+    assert uses_reference(ex, "from asrlab.audio import int_to_float\nx_float = int_to_float(x)\n") == hit
+    assert uses_reference(ex, "import asrlab.audio as a\nx_float = a.int_to_float(x)\n") == hit
+    assert uses_reference(ex, "import asrlab\nx_float = getattr(asrlab.audio, 'int_to_float')(x)\n") == hit
+    assert uses_reference(ex, "x_float = x / 32768.0\n") == []
+    assert uses_reference(ex, "import asrlab\nx_float = asrlab.audio.to_mono(x) / 32768\n") == []
+    assert uses_reference(ex, "from asrlab.audio import *\nx_float = int_to_float(x)\n") == hit
+    assert uses_reference(ex, "def int_to_float(x):\n    return x / 32768\nx_float = int_to_float(x)\n") == []
+
+
+def test_layout_is_decided_per_student_and_hidden_folders_are_ignored(tmp_path, fixture_lesson_loaded):
+    from autograder.grading import discover
+
+    subs = tmp_path / "subs"
+    nb = json.dumps(fixture_submissions.SUBMISSIONS["honest"])
+    files = {"ann": f"{LESSON}.ipynb", "ann-cp": f".ipynb_checkpoints/{LESSON}-checkpoint.ipynb",
+             "ben": f"ps90/{LESSON}.ipynb", "cat": f"{LESSON}.ipynb", "cat-old": f"old/{LESSON}.ipynb",
+             "dan": f".ipynb_checkpoints/{LESSON}-checkpoint.ipynb"}
+    for who, rel in files.items():
+        path = subs / who.split("-")[0] / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(nb)
+    layout, found = discover(subs, [fixture_lesson_loaded])
+    assert layout == "mixed"
+    assert found == {"ann": {LESSON: [subs / "ann" / f"{LESSON}.ipynb"]},
+                     "ben": {LESSON: [subs / "ben" / "ps90" / f"{LESSON}.ipynb"]},
+                     "cat": {LESSON: [subs / "cat" / f"{LESSON}.ipynb"]}, "dan": {}}
+
+
+def _grade_in_subprocess(subs: Path, out: Path, **kw) -> dict:
+    """Grade with the fixture lesson in a fresh Python process; its rows and peak memory."""
+    import subprocess
+
+    code = (
+        "import json, resource, sys\n"
+        f"sys.path.insert(0, {str(FIXTURES)!r})\n"
+        "import grading_lesson\n"
+        "from autograder.grading import grade\n"
+        f"r = grade({str(subs)!r}, {str(out)!r}, solutions={str(SOLUTIONS)!r}, registry=grading_lesson.registry(), "
+        f"**{kw!r})\n"
+        "print(json.dumps({'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'faults': r.faults,"
+        " 'rows': [[x.student_id, x.exercise_id, x.status, x.score] for x in r.rows]}))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PROJECT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("grading-extra")
+def test_an_oversized_message_from_the_kernel_is_refused_while_receiving(tmp_path):
+    subs = tmp_path / "subs" / "flood"
+    subs.mkdir(parents=True)
+    flood = "print('x' * 300_000_000)\n" + fixture_submissions.ENERGY_OK
+    (subs / f"{LESSON}.ipynb").write_text(json.dumps(fixture_submissions._nb({"l90-energy": flood})))
+    got = _grade_in_subprocess(tmp_path / "subs", tmp_path / "out", timeout=20.0, memory_mb=2048, seed=1)
+    assert got["faults"] == []
+    assert [tuple(r[1:]) for r in got["rows"]] == [("l90-energy", "resource-limit", 0.0), ("l90-peak", "passed", 1.0),
+                                                  ("l90-zcr", "passed", 1.0)]
+    # one 300 MB output message: refused by the socket before it is buffered in the grader
+    # (which peaked at over 1 GB when it was received, decoded and measured whole)
+    assert got["rss_mb"] < 400, got["rss_mb"]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("grading-extra")
+def test_a_notebook_budget_stops_a_slow_notebook_at_its_deadline(tmp_path):
+    import time
+
+    subs = tmp_path / "subs" / "slow"
+    subs.mkdir(parents=True)
+    nb = fixture_submissions._nb({
+        "l90-energy": "import time\ndef energy(samples):\n    time.sleep(0.6)\n"
+                      "    return float(np.sum(np.asarray(samples) ** 2))\n",
+        "l90-peak": "import time\ntime.sleep(6)\n" + fixture_submissions.PEAK_OK,
+    })
+    (subs / f"{LESSON}.ipynb").write_text(json.dumps(nb))
+    started = time.monotonic()
+    report = grade(tmp_path / "subs", tmp_path / "out", timeout=5.0, notebook_budget=8.0, solutions=SOLUTIONS,
+                   registry=fixture_lesson.registry(), seed=1)
+    elapsed = time.monotonic() - started
+    got = {r.exercise_id: (r.status, r.score) for r in report.rows}
+    assert got == {"l90-energy": ("passed", 2.0), "l90-peak": ("timeout", 0.0), "l90-zcr": ("timeout", 0.0),
+                   NOTEBOOK_ROW: ("timeout", 0.0)}
+    zcr = next(r for r in report.notebooks[0].results if r.exercise.id == "l90-zcr")
+    assert zcr.message == "not graded: the notebook's time budget of 8 s ran out"
+    assert report.notebooks[0].notes == [
+        "the notebook's time budget of 8 s ran out; the exercises not graded by then got no points"]
+    assert elapsed < 8.0 + 30.0  # the budget, the kernel's start and the stage's set-up
+
+
+def test_a_shard_needs_an_explicit_seed(tmp_path):
+    from autograder.grading.shard import Shard
+
+    (tmp_path / "subs" / "ann").mkdir(parents=True)
+    with pytest.raises(GradingError, match="--shard: give every shard the same --seed"):
+        grade(tmp_path / "subs", tmp_path / "x", shard=Shard(0, 3), solutions=SOLUTIONS,
+              registry=fixture_lesson.registry())
 
 
 @pytest.mark.slow

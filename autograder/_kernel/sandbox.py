@@ -36,6 +36,7 @@ import sys
 import time
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
@@ -45,7 +46,11 @@ MS_NODEV = 4
 MS_NOEXEC = 8
 MS_REMOUNT = 32
 MS_BIND = 4096
+MS_NOATIME = 1024
+MS_NODIRATIME = 2048
 MS_REC = 16384
+MS_RELATIME = 1 << 21
+MS_STRICTATIME = 1 << 24
 MS_PRIVATE = 1 << 18
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
@@ -75,8 +80,13 @@ def _write(path: str, text: str) -> None:
 
 
 def _enter_namespaces(warnings: list[str]) -> bool:
-    """Unshare mount+net+pid; True when isolated."""
-    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID
+    """Unshare mount+net+pid+ipc; True when isolated.
+
+    The IPC namespace gives the kernel its own System V shared memory, message queues and
+    semaphores and its own POSIX message queues: they vanish with the namespace instead of
+    outliving the kernel on the host (and pinning host memory beyond the kernel's limit).
+    """
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC
     if _libc.unshare(flags) == 0:
         return True
     uid, gid = os.getuid(), os.getgid()
@@ -142,7 +152,9 @@ def _isolate_files(cfg: dict, warnings: list[str]) -> None:
     os.makedirs(scratch, mode=0o755, exist_ok=True)
     uid, gid = cfg.get("uid"), cfg.get("gid")
     owner = f",uid={uid},gid={gid}" if uid is not None else ""
-    _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={cfg['scratch_bytes']},mode=0700{owner}")
+    inodes = max(1024, int(cfg["scratch_bytes"]) // 16384)
+    _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={cfg['scratch_bytes']},nr_inodes={inodes},mode=0700{owner}")
     # Make the covering file systems read-only now that the mount points exist.
     for path in cfg["hide"]:
         if os.path.isdir(path) and not any(path == k["dst"] for _, k in kept):
@@ -150,6 +162,67 @@ def _isolate_files(cfg: dict, warnings: list[str]) -> None:
                 _mount("none", path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=1m")
             except OSError:
                 pass
+    _read_only_host(writable=[scratch, *(k["dst"] for _, k in kept if not k.get("ro", True))], warnings=warnings)
+    # a fresh POSIX message queue file system for the new IPC namespace (the host's is covered)
+    if os.path.isdir("/dev/mqueue"):
+        try:
+            _mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY)
+        except OSError:
+            pass
+
+
+_KEEP_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
+               "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME, "strictatime": MS_STRICTATIME}
+
+
+def _unescape(field: str) -> str:
+    """``/proc/self/mountinfo`` writes space, tab, newline and backslash as octal escapes."""
+    out, i = [], 0
+    while i < len(field):
+        if field[i] == "\\" and i + 3 < len(field) and field[i + 1:i + 4].isdigit():
+            out.append(chr(int(field[i + 1:i + 4], 8)))
+            i += 4
+        else:
+            out.append(field[i])
+            i += 1
+    return "".join(out)
+
+
+def _read_only_host(writable: list[str], warnings: list[str]) -> None:
+    """Remount every file system the kernel can see read-only, except ``writable``.
+
+    World-writable host directories (``/run/lock``, ``/var/crash``, ...) would otherwise
+    take files that stay after grading; the per-file size limit does not bound their number.
+    Each mount keeps its own flags (``nosuid``, ``nodev``, ...); ``/proc`` is left alone
+    (it is the namespace's own, and writing there needs privileges the kernel lacks).
+    """
+    keep = {os.path.normpath(w) for w in writable}
+    try:
+        with open("/proc/self/mountinfo") as f:
+            lines = f.read().splitlines()
+    except OSError as exc:
+        warnings.append(f"cannot list the mounts to make them read-only ({exc.strerror})")
+        return
+    seen = set()
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 6:
+            continue
+        target = os.path.normpath(_unescape(parts[4]))
+        if target in seen or target in keep or target == "/proc" or target.startswith("/proc/"):
+            continue
+        seen.add(target)
+        options = parts[5].split(",")
+        if "ro" in options:
+            continue
+        flags = MS_BIND | MS_REMOUNT | MS_RDONLY
+        for name in options:
+            flags |= _KEEP_FLAGS.get(name, 0)
+        try:
+            _mount("none", target, None, flags)
+        except OSError as exc:
+            if target == "/" or exc.errno not in (2, 13, 20):  # ENOENT, EACCES, ENOTDIR: not reachable
+                warnings.append(f"cannot make {target} read-only ({exc.strerror})")
 
 
 def _prepare_scratch(cfg: dict) -> None:
@@ -238,6 +311,10 @@ def _init(cfg: dict, isolated: bool, warnings: list[str]) -> None:
     kernel = os.fork()
     if kernel == 0:
         _exec_kernel(cfg, isolated)
+    early = _seal_connection(cfg, kernel, isolated)
+    if early is not None:
+        status = early
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
     while True:
         try:
             pid, status = os.wait()
@@ -247,6 +324,52 @@ def _init(cfg: dict, isolated: bool, warnings: list[str]) -> None:
             continue
         if pid == kernel:
             os._exit(os.waitstatus_to_exitcode(status) & 0xFF if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+
+
+def _seal_connection(cfg: dict, kernel: int, isolated: bool) -> int | None:
+    """Once the kernel has created its sockets, make the connection directory read-only too.
+
+    The connection directory is the one host directory the kernel must write to (ZeroMQ's
+    ``ipc`` sockets are files); after the sockets exist nothing needs writing there, and
+    connecting to a socket works on a read-only mount.  The grader waits for the word
+    written to ``sealed`` before it sends the learner's code.  Returns the kernel's wait
+    status if it ended while waiting.
+    """
+    word = "not isolated"
+    try:
+        if isolated:
+            with open(cfg["connection_file"]) as f:
+                info = json.load(f)
+            sockets = [f"{info['ip']}-{info[k]}" for k in ("shell_port", "iopub_port", "stdin_port",
+                                                           "control_port", "hb_port")]
+            deadline = time.monotonic() + 120
+            while not all(os.path.exists(p) for p in sockets):
+                pid, status = os.waitpid(kernel, os.WNOHANG)
+                if pid == kernel:
+                    return status
+                if time.monotonic() > deadline:
+                    word = "the kernel's sockets did not appear"
+                    break
+                time.sleep(0.02)
+            else:
+                conn = os.path.normpath(cfg["conn"])
+                flags = MS_BIND | MS_REMOUNT | MS_RDONLY
+                with open("/proc/self/mountinfo") as f:
+                    for line in f:
+                        parts = line.split()
+                        if len(parts) > 5 and os.path.normpath(_unescape(parts[4])) == conn:
+                            for name in parts[5].split(","):
+                                flags |= _KEEP_FLAGS.get(name, 0)
+                _mount("none", conn, None, flags)
+                word = "sealed"
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        word = f"the connection directory stays writable ({getattr(exc, 'strerror', None) or exc})"
+    try:
+        os.write(cfg["sealed_fd"], word.encode())
+        os.close(cfg["sealed_fd"])
+    except (OSError, KeyError):
+        pass
+    return None
 
 
 def _report(cfg: dict, warnings: list[str], *, isolated: bool) -> None:
@@ -260,6 +383,8 @@ def main() -> None:
         cfg = json.load(f)
     warnings: list[str] = []
     cfg["report_fd"] = os.open(cfg["report"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    if cfg.get("sealed"):
+        cfg["sealed_fd"] = os.open(cfg["sealed"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
     if cfg.get("uid") is not None and os.geteuid() == 0:
         for path in cfg.get("chown", []):
             try:

@@ -30,6 +30,7 @@ import html
 import io
 import json
 import os
+import secrets
 import sys
 import tempfile
 import threading
@@ -43,11 +44,12 @@ import numpy as np
 
 from ..exercise import Case, Exercise
 from .engine import MISSING, STATUSES, ExerciseResult, NotebookGrader
-from .kernel import Limits, Sandbox, Stage
+from .kernel import KernelPool, Limits, Sandbox, Stage
 from .notebooks import Lesson, LessonError, Match, load_lesson, match_submission, read_submission
 from .shard import Shard, shard_argument
 from .shard import record as record_shard
 from .shard import select as select_shard
+from .references import uses_reference
 
 __all__ = ["grade", "main", "Report", "Row", "STATUSES", "GradingError"]
 
@@ -79,6 +81,7 @@ class NotebookReport:
     results: list[ExerciseResult]
     notebook_status: str = ""
     notes: list[str] = field(default_factory=list)
+    diagnostics: list[str] = field(default_factory=list)
 
     def rows(self) -> list[Row]:
         rows = [Row(self.student, self.lesson, r.exercise.id, round(r.score, 4), float(r.exercise.points), r.status)
@@ -98,6 +101,8 @@ class Report:
     warnings: list[str]
     layout: str
     faults: list[str] = field(default_factory=list)
+    seed: int = 0
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def row(self, student: str, lesson: str, exercise: str) -> Row:
         for r in self.rows:
@@ -140,52 +145,101 @@ def _ids_in(path: Path) -> set[str]:
     return ids
 
 
+def _notebooks(folder: Path) -> list[Path]:
+    """``*.ipynb`` directly in ``folder``, without hidden files (``.~x.ipynb``)."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.suffix == ".ipynb" and not p.name.startswith(".")
+                      and (p.is_file() or p.is_symlink()))
+    except OSError:
+        return []
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """Subfolders that may hold an assignment: not hidden (``.ipynb_checkpoints``, ``.git``)."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def outside_link(path: Path, own: Path) -> str:
+    """Why ``path`` must not be read for the student whose folder is ``own``: it is (or passes
+    through) a symbolic link that leads outside ``own``; ``""`` when it is the student's own file.
+
+    Archives (zip, tar) restore symbolic links, so a "notebook" may point at a classmate's
+    notebook or at a solution; the grader reads no file outside the student's folder.
+    """
+    try:
+        real = Path(os.path.realpath(path))
+        own_real = Path(os.path.realpath(own.parent)) / own.name  # a student folder that is a link is outside too
+    except (OSError, RuntimeError, ValueError):
+        return f"{path.name!r} is a link that cannot be resolved"
+    if real == own_real or own_real in real.parents:
+        return ""
+    return f"{path.name!r} is a link to a file outside the student's folder; it was not read"
+
+
 def discover(submissions: Path, lessons: list[Lesson]) -> tuple[str, dict[str, dict[str, list[Path]]]]:
     """Find the notebooks: ``{student: {lesson: [paths]}}`` and the layout's name.
 
-    Layouts: ``SUBMISSIONS/<student>/<lesson>.ipynb`` (``flat``) or nbgrader's
+    Layouts, decided **per student**: notebooks directly in ``SUBMISSIONS/<student>/``
+    (``flat``), or, when there are none, in its subfolders as nbgrader's
     ``submitted/<student>/<assignment>/<notebook>.ipynb`` (``nbgrader``; ``SUBMISSIONS``
-    may be the ``submitted`` folder or its parent).  A notebook whose name is not a lesson
-    id (a renamed file, ``Untitled.ipynb``) is assigned to the lesson whose exercise ids it
-    carries, when there is exactly one.
+    may be the ``submitted`` folder or its parent).  Hidden folders (Jupyter's
+    ``.ipynb_checkpoints``) are never looked into.  The layout reported is ``flat``,
+    ``nbgrader`` or ``mixed``.  A notebook whose name is not a lesson id (a renamed file,
+    ``Untitled.ipynb``) is assigned to the lesson whose exercise ids it carries, when there
+    is exactly one.  A link that leads outside the student's folder is never read: it is
+    kept (by its name's lesson) so that the row can say so.
     """
     if not submissions.is_dir():
         raise GradingError(f"SUBMISSIONS: expected a directory, got {str(submissions)!r}")
     root = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
     students = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    nested = any(any(q.is_dir() and any(q.glob("*.ipynb")) for q in s.iterdir()) for s in students)
-    layout = "nbgrader" if nested else "flat"
     by_id = {lesson.id: lesson for lesson in lessons}
     found: dict[str, dict[str, list[Path]]] = {}
+    layouts = set()
     for s in students:
-        files = sorted(s.glob("*/*.ipynb")) if layout == "nbgrader" else sorted(s.glob("*.ipynb"))
+        files = _notebooks(s)
+        nested = not files
+        if nested:
+            files = [f for sub in _subfolders(s) for f in _notebooks(sub)]
+            if files:
+                layouts.add("nbgrader")
+        else:
+            layouts.add("flat")
         per: dict[str, list[Path]] = {}
         for f in files:
-            if f.name.startswith(".") or ".ipynb_checkpoints" in f.parts:
-                continue
-            lesson_id = f.stem if f.stem in by_id else (f.parent.name if layout == "nbgrader" and f.parent.name in by_id else None)
-            if lesson_id is None:
+            lesson_id = f.stem if f.stem in by_id else (f.parent.name if nested and f.parent.name in by_id else None)
+            if lesson_id is None and not outside_link(f, s):
                 ids = _ids_in(f)
                 owners = [lesson.id for lesson in lessons if ids & set(lesson.exercises)]
                 lesson_id = owners[0] if len(owners) == 1 else None
             if lesson_id is not None:
                 per.setdefault(lesson_id, []).append(f)
         found[s.name] = per
+    layout = "mixed" if len(layouts) > 1 else (layouts.pop() if layouts else "flat")
     return layout, found
 
 
 # ---------------------------------------------------------------------- grading
-def _grade_one(stage: Stage, limits: Limits, lesson: Lesson, student: str, paths: list[Path],
+def _grade_one(kernels: KernelPool, lesson: Lesson, student: str, own: Path, paths: list[Path],
                hidden: dict[str, list[Case]], warnings: list[str], faults: list[str],
-               lock: threading.Lock) -> NotebookReport:
+               lock: threading.Lock, budgets: tuple[float | None, float | None] = (None, None)) -> NotebookReport:
     if not paths:
         return NotebookReport(student, lesson.id, "", [
             ExerciseResult(ex, MISSING, 0.0, "no notebook was submitted for this lesson") for ex in lesson.exercises.values()
         ])
-    exact = [p for p in paths if p.stem == lesson.id]
-    path = (exact or paths)[0]
+    readable = [p for p in paths if not outside_link(p, own)]
+    exact = [p for p in readable if p.stem == lesson.id]
+    path = (exact or readable or paths)[0]
     notes: list[str] = []
-    flagged: list[str] = []
+    flagged: list[str] = [outside_link(p, own) for p in paths if outside_link(p, own)]
+    if not readable:
+        return NotebookReport(student, lesson.id, str(path), [
+            ExerciseResult(ex, MISSING, 0.0, "the notebook was not read: it is a link to a file outside your folder")
+            for ex in lesson.exercises.values()
+        ], "flagged", flagged)
     if not exact:
         flagged.append(f"the notebook was submitted as {path.name!r}")
     if len(paths) > 1:
@@ -197,10 +251,18 @@ def _grade_one(stage: Stage, limits: Limits, lesson: Lesson, student: str, paths
         ], "unreadable", [why])
     match: Match = match_submission(lesson, cells)
     notes = match.tampered + match.flagged + flagged
-    sb = Sandbox(stage, limits)
+    for ex_id, source in match.answers.items():
+        if source and ex_id in lesson.exercises:
+            for full in uses_reference(lesson.exercises[ex_id], source):
+                flagged.append(f"answer {ex_id} uses {full}, the course library's own implementation of this "
+                               "exercise (points kept; for the instructor to review)")
+                notes.append(flagged[-1])
+    sb: Sandbox | None = None
+    grader: NotebookGrader | None = None
     try:
-        sb.start()
-        results = NotebookGrader(sb, lesson, match, hidden).grade()
+        sb = kernels.take()
+        grader = NotebookGrader(sb, lesson, match, hidden, exercise_budget=budgets[0], notebook_budget=budgets[1])
+        results = grader.grade()
     except Exception as exc:  # noqa: BLE001 - the grader's own fault: keep the others' rows, report it
         fault = f"{student}/{lesson.id}: the grader failed: {type(exc).__name__}: {exc}"
         with lock:
@@ -210,13 +272,18 @@ def _grade_one(stage: Stage, limits: Limits, lesson: Lesson, student: str, paths
             for ex in lesson.exercises.values()
         ], "tampered" if match.tampered else "", notes)
     finally:
-        with lock:
-            for w in sb.warnings:
-                if w not in warnings:
-                    warnings.append(w)
-        sb.close()
-    status = "tampered" if match.tampered else ("flagged" if match.flagged or flagged else "")
-    return NotebookReport(student, lesson.id, str(path), results, status, notes)
+        if sb is not None:
+            with lock:
+                for w in sb.warnings:
+                    if w not in warnings:
+                        warnings.append(w)
+            sb.close()
+    if grader.out_of_time:
+        notes.append(f"the notebook's time budget of {budgets[1]:g} s ran out; the exercises not graded by then "
+                     "got no points")
+    status = ("tampered" if match.tampered else "timeout" if grader.out_of_time
+              else "flagged" if match.flagged or flagged else "")
+    return NotebookReport(student, lesson.id, str(path), results, status, notes, grader.diagnostics)
 
 
 def grade(
@@ -230,27 +297,36 @@ def grade(
     registry: dict | None = None,
     seed: int | None = None,
     all_lessons: bool = False,
+    exercise_budget: float | None = None,
+    notebook_budget: float | None = None,
     shard: Shard | None = None,
 ) -> Report:
     """Grade every notebook under ``submissions`` and write the results to ``out``.
 
     Args:
         submissions: ``<student>/<lesson>.ipynb`` or nbgrader's ``submitted/<student>/
-            <assignment>/<notebook>.ipynb``.
+            <assignment>/<notebook>.ipynb`` (decided per student).
         out: Output directory (created); ``grades.csv``, ``grades.json``, ``feedback/``.
         jobs: Notebooks graded at once, each in its own kernel (default 1).
         timeout: Seconds per cell and per case (default 30).
         memory_mb: Memory per kernel in MiB (default 2048).
         solutions: The solution notebooks (default ``solutions``).
         registry: Exercises by id (default: :func:`autograder.exercises.registry`).
-        seed: Seed of the hidden cases' random generator (default 0), the same for every
-            student.
+        seed: Seed of the hidden cases' random generator, the same for every student.
+            Default: a secret one drawn for this run (from the operating system's random
+            source) and written to ``grades.json``, so that nobody can compute the hidden
+            cases beforehand; pass the recorded seed to grade again with the same cases.
         all_lessons: Grade every lesson of ``solutions`` for every student. By default
             only the lessons that at least one student submitted are graded (collecting
             one assignment should not list every other lesson as missing); a student who
             lacks one of those gets ``missing`` rows.
+        exercise_budget: Wall-clock seconds for one exercise (its answer cell and all of
+            its cases; default ``3 * timeout``).
+        notebook_budget: Wall-clock seconds for one notebook once its kernel is ready
+            (default ``10 * timeout``).
         shard: Grade only this share of the students (:mod:`autograder.grading.shard`);
             the lessons are still those of the whole class. Also writes ``shard.json``.
+            Needs an explicit ``seed``, so that every shard draws the same hidden cases.
 
     Returns:
         The :class:`Report`.
@@ -266,6 +342,16 @@ def grade(
         raise GradingError(f"--timeout: expected a positive number of seconds, got {timeout}")
     if memory_mb < 256:
         raise GradingError(f"--memory: expected at least 256 MiB per kernel, got {memory_mb}")
+    exercise_budget = 3 * float(timeout) if exercise_budget is None else float(exercise_budget)
+    notebook_budget = 10 * float(timeout) if notebook_budget is None else float(notebook_budget)
+    if not exercise_budget > 0:
+        raise GradingError(f"--exercise-budget: expected a positive number of seconds, got {exercise_budget:g}")
+    if not notebook_budget > 0:
+        raise GradingError(f"--notebook-budget: expected a positive number of seconds, got {notebook_budget:g}")
+    if shard is not None:
+        if seed is None:
+            raise GradingError("--shard: give every shard the same --seed (otherwise each would draw its own "
+                               "secret hidden cases)")
     submissions, out, solutions = Path(submissions).resolve(), Path(out).resolve(), Path(solutions).resolve()
     if not submissions.is_dir():
         raise GradingError(f"SUBMISSIONS: expected a directory, got {str(submissions)!r}")
@@ -284,7 +370,7 @@ def grade(
     if shard is not None:
         found = {student: found[student] for student in select_shard(roster, shard)}
     hidden: dict[str, list[Case]] = {}
-    base_seed = 0 if seed is None else int(seed)
+    base_seed = secrets.randbits(63) if seed is None else int(seed)
     for lesson in lessons:
         for ex in lesson.exercises.values():
             hidden[ex.id] = ex.hidden_cases(np.random.default_rng([base_seed, zlib.crc32(ex.id.encode())]))
@@ -295,15 +381,24 @@ def grade(
     warnings: list[str] = []
     faults: list[str] = []
     lock = threading.Lock()
+    root = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
     tasks = [(student, lesson, per.get(lesson.id, [])) for student, per in sorted(found.items()) for lesson in lessons]
+    budgets = (exercise_budget, notebook_budget)
+    # every notebook that will be read needs a kernel of its own; they are started ahead
+    needing = sum(1 for student, _, paths in tasks if any(not outside_link(p, root / student) for p in paths))
+    kernels = KernelPool(stage, limits, ahead=jobs, total=needing)
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             reports = list(pool.map(
-                lambda t: _grade_one(stage, limits, t[1], t[0], t[2], hidden, warnings, faults, lock), tasks))
+                lambda t: _grade_one(kernels, t[1], t[0], root / t[0], t[2], hidden, warnings, faults, lock,
+                                     budgets), tasks))
     finally:
+        kernels.close()
         stage.close()
     rows = [r for rep in reports for r in rep.rows()]
-    report = Report(rows, reports, warnings, layout, faults)
+    settings = {"timeout": float(timeout), "memory_mb": int(memory_mb), "exercise_budget": exercise_budget,
+                "notebook_budget": notebook_budget, "lessons": [lesson.id for lesson in lessons]}
+    report = Report(rows, reports, warnings, layout, faults, base_seed, settings)
     write_outputs(report, out)
     record_shard(out, shard, seed=base_seed, roster=roster,
                  lessons={lesson.id: list(lesson.exercises) for lesson in lessons},
@@ -418,24 +513,34 @@ def write_outputs(report: Report, out: Path) -> None:
         _atomic_write(out / "feedback" / f"{_safe_name(student)}.md", md)
         _atomic_write(out / "feedback" / f"{_safe_name(student)}.html", _feedback_html(student, md))
     detail: dict[str, Any] = {
+        "seed": report.seed,
+        "settings": report.settings,
         "layout": report.layout,
         "warnings": report.warnings,
         "faults": report.faults,
         "notebooks": [
             {
                 "student": rep.student, "lesson": rep.lesson, "path": rep.path,
-                "notebook_status": rep.notebook_status, "notes": rep.notes,
+                "notebook_status": rep.notebook_status, "notes": rep.notes, "diagnostics": rep.diagnostics,
                 "exercises": [
                     {"id": r.exercise.id, "status": r.status, "score": round(r.score, 4),
                      "max_score": r.exercise.points, "message": r.message,
-                     "cases": [{"public": c.public, "label": c.label, "status": c.status, "message": c.message}
-                               for c in r.cases]}
+                     "cases": [{"public": c.public, "label": c.label, "status": c.status, "message": c.message,
+                                "mistake": c.mistake} for c in r.cases]}
                     for r in rep.results
                 ],
             }
             for rep in report.notebooks
         ],
     }
+    exercises: dict[str, Any] = {}
+    for rep in report.notebooks:
+        for r in rep.results:
+            ex = r.exercise
+            exercises.setdefault(ex.id, {"lesson": ex.lesson, "title": ex.title, "points": ex.points,
+                                         "mistakes": {m.name: m.hint for m in ex.mistakes}})
+    detail["exercises"] = exercises
+    detail["feedback"] = {student: f"feedback/{_safe_name(student)}.html" for student in students}
     _atomic_write(out / "grades.json", json.dumps(detail, indent=1) + "\n")
     _atomic_write(out / "grades.csv", buf.getvalue())
 
@@ -450,11 +555,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per cell and per test case (default 30)")
     p.add_argument("--memory", type=int, default=2048, help="memory per kernel in MiB (default 2048)")
     p.add_argument("--solutions", type=Path, default=Path("solutions"), help="solution notebooks (default solutions)")
-    p.add_argument("--seed", type=int, default=None, help="seed of the hidden cases (default 0)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed of the hidden cases (default: a secret one, written to grades.json)")
+    p.add_argument("--exercise-budget", type=float, default=None,
+                   help="wall-clock seconds per exercise, answer cell and cases together (default 3 x timeout)")
+    p.add_argument("--notebook-budget", type=float, default=None,
+                   help="wall-clock seconds per notebook (default 10 x timeout)")
     p.add_argument("--all-lessons", action="store_true",
                    help="grade every lesson for every student (default: only lessons someone submitted)")
     p.add_argument("--shard", type=shard_argument, default=None, metavar="K/N",
-                   help="grade only share K of N (0 <= K < N) of the students; join with `merge`")
+                   help="grade only share K of N (0 <= K < N) of the students (needs --seed); join with `merge`")
     p.add_argument("--no-report", action="store_true", help="do not write OUT/report.html")
     return p
 
@@ -469,7 +579,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if exc.code in (0, None) else 2
     try:
         report = grade(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
-                       solutions=args.solutions, seed=args.seed, all_lessons=args.all_lessons, shard=args.shard)
+                       solutions=args.solutions, seed=args.seed, all_lessons=args.all_lessons,
+                       exercise_budget=args.exercise_budget, notebook_budget=args.notebook_budget, shard=args.shard)
     except GradingError as exc:
         print(f"grade: {exc}", file=sys.stderr)
         return 2
@@ -480,6 +591,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"grade: warning: {w}", file=sys.stderr)
     n_students = len({r.student_id for r in report.rows})
     print(f"graded {len(report.notebooks)} notebook(s) of {n_students} student(s) into {args.out / 'grades.csv'}")
+    print(f"hidden-case seed {report.seed} (in grades.json; pass --seed {report.seed} to grade again with the same cases)")
     for fault in report.faults:
         print(f"grade: internal error: {fault}", file=sys.stderr)
     if not args.no_report:

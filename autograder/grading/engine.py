@@ -6,7 +6,8 @@ Statuses of an exercise (one ``grades.csv`` row each):
 ``failed``          some cases gave another answer (partial credit per case).
 ``error``           the answer raised (or was not a function, or not plain data) on the
                     cases it did not pass, or the kernel died (``os._exit``, a crash).
-``timeout``         the answer cell or a case ran past the time limit.
+``timeout``         the answer cell or a case ran past the time limit, or the exercise's
+                    or the notebook's time budget ran out (the message says which).
 ``resource-limit``  memory, processes, CPU time or the output budget ran out.
 ``not-attempted``   the answer cell is the student version's, or still has ``___`` or
                     ``raise NotImplementedError``.
@@ -18,11 +19,31 @@ passed case.  After two timed-out cases of one exercise its remaining cases are 
 timed out without running them.
 
 The score of an exercise is ``points * passed cases / all cases`` (public + hidden).
+
+Time budgets (wall clock, on top of the per-cell/per-case ``timeout``):
+
+* **per exercise** (``exercise_budget``): its answer cell and all of its cases together.
+  Each execution is given ``min(timeout, what is left of the budget)``; when it is spent,
+  the cases not yet run count as ``timeout`` ("not run: the exercise's time budget of N s
+  ran out"), the ones that passed keep their points.
+* **per notebook** (``notebook_budget``, counted from the moment the kernel is ready): every
+  cell, case and replay after a restart.  When it is spent the notebook stops; exercises not
+  graded yet are ``timeout`` and the notebook gets a ``(notebook)`` row ``timeout``.
+
+Feedback never carries hidden inputs.  Every message that came from the learner's code
+(exception messages, names, quoted answers) is shown in full only while no hidden input
+has entered the kernel; after that (and always for hidden cases) it is reduced to what the
+grader itself wrote: a built-in exception's type, the comparison's words without quoted
+values or numbers, the hint.  A forged or malformed answer that the grader cannot decode
+or judge costs only its own case (``error``).
 """
 
 from __future__ import annotations
 
+import builtins
 import json
+import re
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +74,7 @@ class CaseResult:
     label: str
     status: str
     message: str = ""
+    mistake: str = ""  # the name of the recognised mistake, when a failed answer matched one
 
 
 @dataclass
@@ -86,37 +108,101 @@ def _read_expression(out: Outcome) -> dict[str, Any]:
         return {"lost": True}
     try:
         value = json.loads(text)
-    except ValueError:
+    except Exception:  # noqa: BLE001 - ValueError, RecursionError (deep nesting): lost
         return {"lost": True}
     return value if isinstance(value, dict) else {"lost": True}
 
 
-def _for_hidden(result: CaseResult) -> str:
-    """A hidden case's message without anything the learner's code chose to put in it.
+_BUILTIN_EXCEPTIONS = frozenset(
+    name for name, obj in vars(builtins).items() if isinstance(obj, type) and issubclass(obj, BaseException)
+)
+#: Messages the grader writes itself (they carry nothing from the learner's code).
+_OWN_MESSAGES = (
+    "it did not finish within the time limit", "the kernel stopped (the code ended the Python process)",
+    "no answer came back from the notebook", "the notebook's kernel could not run the checks",
+    "not run: earlier cases timed out", *(_RESOURCE_WORDS.values()),
+)
+_LEARNER_TOKENS = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`|\d""")
 
-    The learner's code sees a hidden case's inputs while it runs; exception messages and
-    quoted answers could carry them into the feedback, so for hidden cases only the
-    exception's type and the comparison's own words are kept.
+
+def _scrub(status: str, message: str, targets: tuple[str, ...]) -> str:
+    """``message`` without anything the learner's code chose to put in it.
+
+    The learner's code sees a hidden case's inputs while it runs, and keeps them for later
+    cases: exception messages, exception class names, variable names and quoted or counted
+    parts of an answer could carry them into the feedback.  Kept: the grader's own words,
+    a built-in exception's name, a comparison's reason without quotes or numbers, the hint.
     """
-    message = result.message
-    if result.status == ERROR and ": " in message and message.split(": ", 1)[0].isidentifier():
-        return message.split(": ", 1)[0]
-    if result.status == FAILED and ("got '" in message or 'got "' in message):
-        hint = message.split(" Hint: ", 1)[1] if " Hint: " in message else ""
-        return "the text is not the expected one." + (f" Hint: {hint}" if hint else "")
+    if message in _OWN_MESSAGES or message.startswith(("not run: the ", "the answer could not be judged")):
+        return message
+    if status == ERROR:
+        if message.startswith("`") and message.endswith("` is not defined"):
+            name = message[1:-len("` is not defined")]
+            return message if name in targets else "a name the answer needs is not defined"
+        name = message.split(":", 1)[0].strip()
+        if name in _BUILTIN_EXCEPTIONS:
+            return name
+        return "an exception" if ":" in message or not message else "the answer could not be checked"
+    if status == FAILED:
+        reason, _, hint = message.partition(" Hint: ")
+        if _LEARNER_TOKENS.search(reason):
+            reason = "the answer is not the expected one."
+        return reason + (f" Hint: {hint}" if hint else "")
     return message
 
 
-class NotebookGrader:
-    """Runs one lesson's skeleton with a submission's answers in one sandbox."""
+def _for_hidden(result: CaseResult) -> str:
+    """A hidden case's message (kept for callers of the old name): :func:`_scrub` it."""
+    return _scrub(result.status, result.message, ())
 
-    def __init__(self, sandbox: Sandbox, lesson: Lesson, match: Match, hidden: dict[str, list[Case]]) -> None:
+
+class InstructorError(RuntimeError):
+    """A case the grader cannot even send (an exercise definition's fault, not the learner's)."""
+
+
+class NotebookGrader:
+    """Runs one lesson's skeleton with a submission's answers in one sandbox.
+
+    ``exercise_budget`` and ``notebook_budget`` are wall-clock seconds (``None``: none);
+    after :meth:`grade`, ``out_of_time`` tells whether the notebook's budget ran out and
+    ``diagnostics`` lists what the grader could not decode or judge (for ``grades.json``).
+    """
+
+    def __init__(self, sandbox: Sandbox, lesson: Lesson, match: Match, hidden: dict[str, list[Case]], *,
+                 exercise_budget: float | None = None, notebook_budget: float | None = None) -> None:
         self.sb = sandbox
         self.lesson = lesson
         self.match = match
         self.hidden = hidden
         self.replay: list[str] = []
         self.runner_loaded = False
+        self.exercise_budget = exercise_budget
+        self.notebook_budget = notebook_budget
+        self._nb_deadline: float | None = None
+        self._ex_deadline: float | None = None
+        self.out_of_time = False
+        self.exposed = False  # has a hidden case's input entered the kernel?
+        self.diagnostics: list[str] = []
+
+    # ------------------------------------------------------------------ time
+    def _left(self) -> float:
+        """Seconds the next execution may take: the per-cell timeout, cut to the budgets."""
+        now = time.monotonic()
+        left = self.sb.limits.timeout
+        for deadline in (self._ex_deadline, self._nb_deadline):
+            if deadline is not None:
+                left = min(left, deadline - now)
+        return left
+
+    def _budget_spent(self) -> str:
+        """Which budget is spent (``""``: none)."""
+        now = time.monotonic()
+        if self._nb_deadline is not None and now >= self._nb_deadline:
+            self.out_of_time = True
+            return f"the notebook's time budget of {self.notebook_budget:g} s ran out"
+        if self._ex_deadline is not None and now >= self._ex_deadline:
+            return f"the exercise's time budget of {self.exercise_budget:g} s ran out"
+        return ""
 
     # ------------------------------------------------------------------ kernel helpers
     def _restored(self) -> None:
@@ -124,7 +210,9 @@ class NotebookGrader:
         self.runner_loaded = False
         for _ in range(3):
             for src in list(self.replay):
-                out = self.sb.execute(src)
+                if self._budget_spent():
+                    return
+                out = self.sb.execute(src, timeout=self._left())
                 if out.status not in ("ok", "error"):
                     self.replay.remove(src)
                     if out.restarted:
@@ -133,7 +221,14 @@ class NotebookGrader:
                 return
 
     def _run(self, code: str, **kw: Any) -> Outcome:
-        out = self.sb.execute(code, **kw)
+        spent = self._budget_spent()
+        if spent:
+            return Outcome("timeout", evalue=spent)
+        out = self.sb.execute(code, timeout=self._left(), **kw)
+        if out.status == "timeout" and not out.evalue:
+            spent = self._budget_spent()
+            if spent:
+                out.evalue = spent
         if out.restarted:
             self._restored()
         return out
@@ -145,11 +240,23 @@ class NotebookGrader:
         self.runner_loaded = out.status == "ok"
         return self.runner_loaded
 
+    def _status(self, out: Outcome, targets: tuple[str, ...]) -> tuple[str, str]:
+        if out.status == "timeout" and out.evalue:
+            return TIMEOUT, out.evalue  # a budget, in the grader's words
+        status, message = _outcome_status(out)
+        if self.exposed:
+            message = _scrub(status, message, targets)
+        return status, message
+
     # ------------------------------------------------------------------ grading
     def grade(self) -> list[ExerciseResult]:
         results: dict[str, ExerciseResult] = {}
         initial: dict[str, tuple[str, str] | None] = {}
+        if self.notebook_budget is not None:
+            self._nb_deadline = time.monotonic() + self.notebook_budget
         for cell in self.lesson.cells:
+            if cell.kind != "text" and self._budget_spent() and self.out_of_time:
+                break
             if cell.kind == "code":
                 out = self._run(cell.source)
                 if out.status in ("ok", "error"):
@@ -163,21 +270,30 @@ class NotebookGrader:
                 if not_attempted(src, cell.student_source):
                     results[ex.id] = ExerciseResult(ex, NOT_ATTEMPTED, 0.0, "the answer cell was not filled in")
                     continue
+                if self.exercise_budget is not None:
+                    self._ex_deadline = time.monotonic() + self.exercise_budget
                 out = self._run(src)
                 if out.status in ("ok", "error"):
                     self.replay.append(src)
-                    initial[ex.id] = None if out.status == "ok" else (ERROR, f"{out.ename}: {out.evalue}"[:300])
+                    initial[ex.id] = None if out.status == "ok" else self._status(out, ex.targets)
                 else:
-                    initial[ex.id] = _outcome_status(out)
+                    initial[ex.id] = self._status(out, ex.targets)
             elif cell.kind == "check":
                 ex = self.lesson.exercises[cell.exercise]
                 if ex.id in results or ex.id not in initial:
                     continue
                 results[ex.id] = self._check(ex, self.match.answers[ex.id] or "", initial[ex.id])
+                self._ex_deadline = None
         for ex_id in self.lesson.answer_ids:
-            if ex_id not in results:  # an answer cell without a check cell after it
-                ex = self.lesson.exercises[ex_id]
+            if ex_id in results:
+                continue
+            ex = self.lesson.exercises[ex_id]
+            if self.out_of_time:
+                spent = f"not graded: the notebook's time budget of {self.notebook_budget:g} s ran out"
+                results[ex_id] = ExerciseResult(ex, TIMEOUT, 0.0, spent)
+            else:  # an answer cell without a check cell after it
                 results[ex_id] = self._check(ex, self.match.answers.get(ex_id) or "", initial.get(ex_id))
+                self._ex_deadline = None
         return [results[i] for i in self.lesson.answer_ids]
 
     def _check(self, ex: Exercise, source: str, initial: tuple[str, str] | None) -> ExerciseResult:
@@ -194,6 +310,10 @@ class NotebookGrader:
             names = sorted({*ex.targets, *{k for _, c in cases for k in c.kwargs}})
             self._run(f"_case_runner.save({names!r})")
         for public, case in cases:
+            spent = self._budget_spent()
+            if spent:
+                results.append(CaseResult(public, case.label, TIMEOUT, f"not run: {spent}"))
+                continue
             if timeouts >= 2:
                 results.append(CaseResult(public, case.label, TIMEOUT, "not run: earlier cases timed out"))
                 continue
@@ -214,9 +334,18 @@ class NotebookGrader:
         return ExerciseResult(ex, status, score, message, results)
 
     def _case(self, ex: Exercise, source: str, case: Case, public: bool) -> CaseResult:
-        result = self._run_case(ex, source, case, public)
         if not public:
-            result.message = _for_hidden(result)
+            self.exposed = True
+        try:
+            result = self._run_case(ex, source, case, public)
+        except InstructorError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever the answer made the grader do costs this case only
+            self.diagnostics.append(f"{ex.id}: {'public' if public else 'hidden'} case {case.label or ''}: "
+                                    f"{type(exc).__name__}: {str(exc)[:200]}")
+            result = CaseResult(public, case.label, ERROR, "the answer could not be judged")
+        if self.exposed:
+            result.message = _scrub(result.status, result.message, ex.targets)
         return result
 
     def _run_case(self, ex: Exercise, source: str, case: Case, public: bool) -> CaseResult:
@@ -228,31 +357,41 @@ class NotebookGrader:
         try:
             if ex.kind == "function":
                 payload = json.dumps({"args": to_plain(tuple(args)), "kwargs": to_plain(dict(kwargs))})
-                out = self._run(f"_case_runner.call({token!r}, {ex.targets[0]!r}, {payload!r})", expressions=expr)
             else:
                 payload = json.dumps(to_plain(dict(kwargs)))
-                out = self._run(f"_case_runner.bind({token!r}, {payload!r})")
-                if out.status == "ok":
-                    out = self._run(source)
-                    if out.status == "ok":
-                        token = uuid.uuid4().hex
-                        expr = {"r": f"_case_runner.take({token!r})"}
-                        out = self._run(f"_case_runner.fetch({token!r}, {list(ex.targets)!r})", expressions=expr)
         except Exception as exc:  # noqa: BLE001 - a case input the grader cannot send is an instructor error
-            raise RuntimeError(f"{ex.id}: case {case.label or case} cannot be sent to the kernel: {exc}") from exc
+            raise InstructorError(f"{ex.id}: case {case.label or case} cannot be sent to the kernel: {exc}") from exc
+        if ex.kind == "function":
+            out = self._run(f"_case_runner.call({token!r}, {ex.targets[0]!r}, {payload!r})", expressions=expr)
+        else:
+            out = self._run(f"_case_runner.bind({token!r}, {payload!r})")
+            if out.status == "ok":
+                out = self._run(source)
+                if out.status == "ok":
+                    token = uuid.uuid4().hex
+                    expr = {"r": f"_case_runner.take({token!r})"}
+                    out = self._run(f"_case_runner.fetch({token!r}, {list(ex.targets)!r})", expressions=expr)
         if out.status != "ok":
-            status, message = _outcome_status(out)
+            status, message = self._status(out, ex.targets)
             return CaseResult(public, case.label, status, message)
         result = _read_expression(out)
         if "value" in result:
             try:
                 got = from_plain(result["value"])
-            except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as exc:
-                return CaseResult(public, case.label, ERROR, f"the answer could not be read back ({str(exc)[:100]})")
-            verdict, hint = ex.judge(case, got)
+            except Exception as exc:  # noqa: BLE001 - malformed plain data: this case only
+                return CaseResult(public, case.label, ERROR,
+                                  f"the answer could not be read back ({type(exc).__name__})")
+            try:
+                verdict, hint = ex.judge(case, got)
+            except Exception as exc:  # noqa: BLE001 - e.g. a 400-digit integer where a number is expected
+                self.diagnostics.append(f"{ex.id}: judging failed: {type(exc).__name__}: {str(exc)[:200]}")
+                return CaseResult(public, case.label, ERROR,
+                                  "the answer could not be judged (a value out of range or of a form the check "
+                                  "does not accept)")
             if verdict:
                 return CaseResult(public, case.label, PASSED)
-            return CaseResult(public, case.label, FAILED, f"{verdict.reason}. Hint: {hint}")
+            mistake = next((m.name for m in ex.mistakes if m.hint == hint), "")
+            return CaseResult(public, case.label, FAILED, f"{verdict.reason}. Hint: {hint}", mistake)
         if "raised" in result:
             name = str(result.get("raised"))[:80]
             status = RESOURCE if name == "MemoryError" else ERROR

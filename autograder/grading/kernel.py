@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -45,6 +46,11 @@ class Limits:
         max_pids: Processes and threads in the kernel's pids cgroup.
         grace: Seconds between the interrupt and the kill of a timed-out execution.
         cpu: CPU seconds per kernel process (default: 20 timeouts + 60 s).
+        max_reply_bytes: Largest single message part the grader accepts on the shell
+            channel (the execute reply that carries an answer); the kernel's output
+            (iopub) may send parts up to ``max_output_bytes`` + 1 MiB.  Both are enforced
+            while receiving (ZeroMQ's ``MAXMSGSIZE``): a larger part is dropped before it
+            is buffered, the connection is cut, and the execution ends as ``output-limit``.
     """
 
     timeout: float = 30.0
@@ -55,6 +61,11 @@ class Limits:
     max_pids: int = 96
     grace: float = 2.0
     cpu: int | None = None
+    max_reply_bytes: int = 72 * 2**20
+
+    @property
+    def max_iopub_bytes(self) -> int:
+        return self.max_output_bytes + 2**20
 
     @property
     def cpu_seconds(self) -> int:
@@ -263,10 +274,39 @@ def _stage_numba_cache(dest: Path) -> None:
             os.chmod(sub, 0o755)
 
 
+def _installed_sources() -> set[str]:
+    """Source trees that an editable install of the course makes importable in any Python of
+    this environment (``pip install -e .``): the kernel must not import the real
+    ``autograder.exercises`` through them."""
+    import ast
+    import re
+    import sysconfig
+
+    found: set[str] = set()
+    for site in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}:
+        for finder in Path(site).glob("__editable__*finder.py"):
+            try:
+                m = re.search(r"^MAPPING\s*(?::[^=]*)?=\s*(\{.*?\})\s*$", finder.read_text(), re.M | re.S)
+                mapping = ast.literal_eval(m.group(1)) if m else {}
+            except (OSError, ValueError, SyntaxError):
+                continue
+            found.update(str(v) for v in mapping.values() if isinstance(v, str) and os.path.isdir(v))
+        for pth in Path(site).glob("*.pth"):
+            try:
+                lines = pth.read_text().splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                line = line.strip()
+                if line and not line.startswith(("#", "import")) and os.path.isdir(os.path.join(line, "autograder")):
+                    found.add(line)
+    return found
+
+
 def _hidden_paths(stage: Stage) -> list[str]:
     paths = {
         str(_PACKAGE_ROOT / "autograder"), "/tmp", "/var/tmp", "/dev/shm", "/root", "/home", "/run/user",
-        "/sys/fs/cgroup", *stage.hide,
+        "/sys/fs/cgroup", *stage.hide, *_installed_sources(),
     }
     if (stage.project_root / "pyproject.toml").exists():  # a source checkout: hide all of it
         paths.add(str(stage.project_root))
@@ -274,6 +314,21 @@ def _hidden_paths(stage: Stage) -> list[str]:
     if home not in ("/", ""):
         paths.add(home)
     return sorted(p for p in paths if p)
+
+
+def _bounded_client_class(limits: Limits):
+    """A blocking kernel client whose sockets refuse oversized messages while receiving."""
+    from jupyter_client.blocking.client import BlockingKernelClient
+
+    class BoundedClient(BlockingKernelClient):
+        def _create_connected_socket(self, channel: str, identity: bytes | None = None):
+            # at most a few messages wait in the grader's queue: 16 output messages, 4 replies
+            size = limits.max_iopub_bytes if channel == "iopub" else limits.max_reply_bytes
+            self.context.setsockopt(zmq.MAXMSGSIZE, size)
+            self.context.setsockopt(zmq.RCVHWM, 16 if channel == "iopub" else 4)
+            return super()._create_connected_socket(channel, identity)
+
+    return BoundedClient
 
 
 class Sandbox:
@@ -290,6 +345,8 @@ class Sandbox:
         self._pids: _Cgroup | None = None
         self._dir: Path | None = None
         self._baseline_procs = 0
+        self._monitors: list = []
+        self._ctx = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -368,8 +425,11 @@ class Sandbox:
             "copy_into_mplconfig": self.stage.fontlists,
             "copy_tree": [[str(self.stage.numba_cache), str(scratch / ".numba")]],
             "report": str(d / "launch.json"),
+            "sealed": str(d / "sealed"),
+            "conn": str(conn),
         }
         cfg_path = d / "launch-config.json"
+        cfg["connection_file"] = str(conn_file)
         cfg_path.write_text(json.dumps(cfg))
         os.chmod(cfg_path, 0o600)
         (spec_dir / "kernel.json").write_text(json.dumps({
@@ -379,14 +439,24 @@ class Sandbox:
             "interrupt_mode": "signal",
         }))
         ksm = KernelSpecManager(kernel_dirs=[str(d / "spec")], ensure_native_kernel=False)
+        self._ctx = zmq.Context()
         km = KernelManager(kernel_name="sandbox", kernel_spec_manager=ksm, transport="ipc",
-                           ip=str(conn / "k"), connection_file=str(conn_file))
+                           ip=str(conn / "k"), connection_file=str(conn_file), context=self._ctx)
         km.start_kernel(env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         self.km = km
-        kc = km.client()
+        kc = _bounded_client_class(self.limits)(**{
+            **km.get_connection_info(session=True), "connection_file": km.connection_file, "parent": km,
+            "context": self._ctx})
         kc.allow_stdin = False
         kc.start_channels()
+        self.kc = kc  # so that a failed start stops the channels (their threads) before the context goes
+        self._monitors = []
+        for channel in (kc.shell_channel, kc.iopub_channel):
+            try:
+                self._monitors.append(channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED))
+            except zmq.ZMQError:
+                pass
         try:
             kc.wait_for_ready(timeout=60)
         except RuntimeError as exc:
@@ -395,9 +465,26 @@ class Sandbox:
         self.kc = kc
         self._baseline_procs = self._process_count() if self._pids.path is None else 0
         report = self._launch_report_data()
+        if report.get("isolated"):
+            sealed = self._wait_sealed()
+            if sealed != "sealed":
+                cg_warn.append(f"the kernel's connection directory on the host stays writable: {sealed}")
         for w in cg_warn + report.get("warnings", []):
             if w not in self.warnings:
                 self.warnings.append(w)
+
+    def _wait_sealed(self, wait: float = 10.0) -> str:
+        """What the launcher wrote once the connection directory was made read-only."""
+        end = time.monotonic() + wait
+        path = self._dir / "sealed"
+        while True:
+            try:
+                word = path.read_text()
+            except OSError:
+                word = ""
+            if word or time.monotonic() > end:
+                return word or "no answer from the launcher"
+            time.sleep(0.01)
 
     def _launch_report_data(self) -> dict:
         try:
@@ -426,6 +513,16 @@ class Sandbox:
             except Exception:  # noqa: BLE001
                 pass
             self.km = None
+        for mon in getattr(self, "_monitors", []):
+            try:
+                mon.close(linger=0)
+            except Exception:  # noqa: BLE001
+                pass
+        self._monitors = []
+        ctx = getattr(self, "_ctx", None)
+        if ctx is not None:
+            ctx.destroy(linger=0)
+            self._ctx = None
         for cg in (self._mem, self._pids):
             if cg is not None:
                 cg.remove()
@@ -469,17 +566,41 @@ class Sandbox:
             pids = max(0, self._process_count() - self._baseline_procs)
         return mem, pids
 
+    def _cut_off(self) -> bool:
+        """Did a channel drop its connection (an oversized message) since the last look?"""
+        from zmq.utils.monitor import recv_monitor_message
+
+        cut = False
+        for mon in self._monitors:
+            while True:
+                try:
+                    event = recv_monitor_message(mon, flags=zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                except Exception:  # noqa: BLE001 - a closed monitor: nothing more to learn
+                    break
+                cut = cut or event.get("event") == zmq.EVENT_DISCONNECTED
+        return cut
+
     def execute(self, code: str, *, timeout: float | None = None,
                 expressions: dict[str, str] | None = None) -> Outcome:
-        """Run ``code`` in the kernel; on timeout, excess output or death, restart it."""
-        timeout = self.limits.timeout if timeout is None else timeout
+        """Run ``code`` in the kernel; on timeout, excess output or death, restart it.
+
+        The code is interrupted ``timeout`` seconds (default: the limits' per-cell timeout)
+        after it was sent, to within the poll's few milliseconds, and the kernel is killed
+        and restarted ``grace`` seconds later if it has not stopped.
+        """
+        timeout = self.limits.timeout if timeout is None else max(0.0, timeout)
         kc = self.kc
         mem0, pids0 = self._counters()
+        self._cut_off()  # forget events of an earlier execution
         msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=False,
                             user_expressions=expressions or {}, stop_on_error=False)
         poller = zmq.Poller()
         poller.register(kc.shell_channel.socket, zmq.POLLIN)
         poller.register(kc.iopub_channel.socket, zmq.POLLIN)
+        for mon in self._monitors:
+            poller.register(mon, zmq.POLLIN)
         deadline = time.monotonic() + timeout
         kill_at: float | None = None
         reason = ""
@@ -496,11 +617,18 @@ class Sandbox:
                 kill_at = now + self.limits.grace
             elif kill_at is not None and now >= kill_at and reply is None:
                 return self._after_death(reason or "timeout", out_bytes, mem0, pids0)
-            events = dict(poller.poll(100))
+            next_event = kill_at if kill_at is not None else (deadline if reply is None else deadline + 1.0)
+            wait_ms = max(1, min(100, int((next_event - time.monotonic()) * 1000) + 1))
+            events = dict(poller.poll(wait_ms))
             if not events:
                 if not self.alive():
                     return self._after_death("died", out_bytes, mem0, pids0)
                 continue
+            if any(mon in events for mon in self._monitors) and self._cut_off() and self._still_alive():
+                # a message larger than the grader accepts was dropped: stop the kernel now
+                # (a lost execute reply would otherwise only end at the deadline)
+                return self._after_death("output-limit", max(out_bytes, self.limits.max_output_bytes + 1),
+                                         mem0, pids0, force=True)
             if kc.iopub_channel.socket in events:
                 while True:
                     try:
@@ -554,6 +682,16 @@ class Sandbox:
             return Outcome("memory", ename, str(content.get("evalue", "")), out_bytes, restarted=True)
         return Outcome("error", ename, str(content.get("evalue", ""))[:1000], out_bytes)
 
+    def _still_alive(self, wait: float = 0.5) -> bool:
+        """Alive after ``wait`` seconds?  A kernel that ended also cuts its connections; the
+        launcher notices its end within a tenth of a second."""
+        end = time.monotonic() + wait
+        while time.monotonic() < end:
+            if not self.alive():
+                return False
+            time.sleep(0.05)
+        return self.alive()
+
     def _interrupt(self) -> None:
         try:
             self.km.interrupt_kernel()
@@ -574,3 +712,66 @@ class Sandbox:
             reason = "pids"
         self.restart()
         return Outcome(reason, output_bytes=out_bytes, restarted=True)
+
+
+class KernelPool:
+    """Fresh sandboxed kernels, started ahead of need.
+
+    Every notebook still gets a kernel of its own, started for it and closed after it (no
+    kernel is ever reused); the pool only starts the next one while the current notebooks
+    are being graded, so that a kernel's start (most of the cost of a small notebook)
+    overlaps other work.  ``ahead`` kernels are kept starting or ready, never more than
+    ``total`` in all.
+    """
+
+    def __init__(self, stage: Stage, limits: Limits, *, ahead: int, total: int) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.stage = stage
+        self.limits = limits
+        self.total = max(0, int(total))
+        # Without a pids cgroup the process limit (RLIMIT_NPROC) is per user and shared by
+        # every kernel running as that user: a kernel started ahead would share it with a
+        # fork bomb being graded.  Then each kernel is started only when it is needed.
+        self.ahead = max(0, int(ahead)) if _own_cgroup("pids") is not None else 0
+        self._lock = threading.Lock()
+        self._waiting: list = []
+        self._launched = 0
+        self._executor = ThreadPoolExecutor(max_workers=max(1, ahead), thread_name_prefix="kernel-start")
+        with self._lock:
+            for _ in range(min(self.ahead, self.total)):
+                self._launch()
+
+    def _start_one(self) -> Sandbox:
+        sb = Sandbox(self.stage, self.limits)
+        try:
+            sb.start()
+        except BaseException:
+            sb.close()
+            raise
+        return sb
+
+    def _launch(self) -> None:
+        self._launched += 1
+        self._waiting.append(self._executor.submit(self._start_one))
+
+    def take(self) -> Sandbox:
+        """A started kernel for one notebook (raises what its start raised)."""
+        with self._lock:
+            if not self._waiting:
+                self._launch()
+            future = self._waiting.pop(0)
+            if self.ahead and self._launched < self.total:
+                self._launch()
+        return future.result()
+
+    def close(self) -> None:
+        """Stop the kernels started but not taken."""
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+        for future in waiting:
+            future.cancel()
+        self._executor.shutdown(wait=True)
+        for future in waiting:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                future.result().close()
