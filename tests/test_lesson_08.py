@@ -312,4 +312,4 @@ def test_failure_messages_name_the_function_and_the_first_wrong_step_without_the
 
     checker = EXERCISES["l08-command-checker"]
     verdict, _ = checker.judge(checker.public[1], {"accepted": True, "heard": "turn the light off", "wer": 0.25})
-    assert verdict.reason == "`check_command(...)`['accepted']: the answer is the wrong truth value"
+    assert verdict.reason == "`check_command(...)['accepted']` is True, which is not the expected truth value"

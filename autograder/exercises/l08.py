@@ -54,8 +54,8 @@ class _Explained(Exercise):
     ``check_command(...)['heard']: got 'x'``.  Only the learner's own values are shown, never
     the expected ones, so the messages are safe for hidden cases too."""
 
-    def judge(self, case: Case, got_plain: Any) -> tuple[Verdict, str]:
-        verdict, hint = super().judge(case, got_plain)
+    def judge(self, case: Case, got_plain: Any, *, reveal: bool = False) -> tuple[Verdict, str]:
+        verdict, hint = super().judge(case, got_plain)  # never reveals: only the learner's values are shown
         if verdict:
             return verdict, hint
         return Verdict(False, self._explain(case, got_plain, verdict.reason)), hint
@@ -71,7 +71,7 @@ class _Explained(Exercise):
                     return (f"{call}[{k}] is {_show(g)}: step {k + 1} of {len(got)} (in reading order) is the "
                             "first wrong one")
         if isinstance(expected, dict) and isinstance(got, dict):
-            return f"{call}{reason}"
+            return reason  # already names the call and the key: "`check_command(...)['heard']` is ..."
         if isinstance(expected, (int, float)) and isinstance(got, (int, float, np.generic, np.ndarray)) \
                 and np.ndim(got) == 0 and not isinstance(got, bool):
             return f"{call} returned {_show(got)}, which is not the expected value"

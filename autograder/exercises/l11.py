@@ -458,8 +458,9 @@ EXERCISES = [
             Case(args=(np.zeros(800), np.zeros(6, dtype=bool), 160), label="silence: no speech frame"),
         ],
         hidden=_trim_hidden,
-        hint="Keep everything from the first speech frame to the last one, pauses included. Frame t "
-        "stands for the samples from t hops to t + 1 hops (section 4).",
+        hint="Keep everything from the first speech frame to the last one, pauses included. Each "
+        "frame stands for the samples from where its hop starts to where the next hop starts "
+        "(section 4).",
         mistakes=[
             Mistake(
                 "frames-as-samples",
