@@ -496,6 +496,24 @@ def extend_with_blanks(targets: Sequence[int], *, blank: int = 0) -> list[int]:
     return out
 
 
+def _lattice(log_probs: Any, targets: Sequence[int], blank: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The checked inputs of a path search through the CTC lattice: ``(emit, z, skip_ok)``.
+
+    ``z`` is the extended label sequence, ``emit[t, s]`` the log-probability of state
+    ``s``'s class in frame ``t``, and ``skip_ok[s]`` whether a path may jump from state
+    ``s - 2`` to ``s`` (a label that differs from the label before it).
+    """
+    x = _check_log_probs(log_probs)
+    n_frames, n_classes = x.shape
+    blank = _check_blank(blank, n_classes)
+    labels = _check_targets(targets, blank=blank, n_classes=n_classes)
+    _check_enough_frames(n_frames, labels)
+    z = np.array(extend_with_blanks(labels, blank=blank))
+    skip_ok = np.zeros(len(z), dtype=bool)
+    skip_ok[2:] = (z[2:] != blank) & (z[2:] != z[:-2])
+    return x[:, z], z, skip_ok
+
+
 def forward_variables(
     log_probs: np.ndarray, targets: Sequence[int], *, blank: int = 0
 ) -> np.ndarray:
@@ -526,16 +544,8 @@ def forward_variables(
 
     Lesson: 09 The CTC loss.
     """
-    x = _check_log_probs(log_probs)
-    n_frames, n_classes = x.shape
-    blank = _check_blank(blank, n_classes)
-    labels = _check_targets(targets, blank=blank, n_classes=n_classes)
-    _check_enough_frames(n_frames, labels)
-    z = np.array(extend_with_blanks(labels, blank=blank))
-    n_states = len(z)
-    skip_ok = np.zeros(n_states, dtype=bool)
-    skip_ok[2:] = (z[2:] != blank) & (z[2:] != z[:-2])
-    emit = x[:, z]  # (T, S): log-probability of each state's class in each frame
+    emit, z, skip_ok = _lattice(log_probs, targets, blank)
+    n_frames, n_states = emit.shape
     skip_add = np.where(skip_ok, 0.0, -np.inf)  # adds -inf where skipping is not allowed
     # two always -inf columns on the left make "s - 1" and "s - 2" plain slices
     padded = np.full((n_frames, n_states + 2), -np.inf)
@@ -660,16 +670,8 @@ def forced_align(
 
     Lesson: 09 The CTC loss.
     """
-    x = _check_log_probs(log_probs)
-    n_frames, n_classes = x.shape
-    blank = _check_blank(blank, n_classes)
-    labels = _check_targets(targets, blank=blank, n_classes=n_classes)
-    _check_enough_frames(n_frames, labels)
-    z = np.array(extend_with_blanks(labels, blank=blank))
-    n_states = len(z)
-    skip_ok = np.zeros(n_states, dtype=bool)
-    skip_ok[2:] = (z[2:] != blank) & (z[2:] != z[:-2])
-    emit = x[:, z]
+    emit, z, skip_ok = _lattice(log_probs, targets, blank)
+    n_frames, n_states = emit.shape
     # two always -inf columns on the left make "s - 1" and "s - 2" plain slices
     delta = np.full((n_frames, n_states + 2), -np.inf)
     delta[0, 2] = emit[0, 0]

@@ -21,7 +21,6 @@ spell-correct the greedy text.
 from __future__ import annotations
 
 import difflib
-import functools
 from typing import Any
 
 import numpy as np
@@ -31,6 +30,7 @@ from asrlab.commands import COMMAND_PHRASES
 from asrlab.commands import decode_command as _decode_command
 from asrlab.data.synthetic import COMMANDS
 from autograder.exercise import Case, Exercise, Mistake
+from autograder.exercises._speech import model_log_probs
 
 LESSON = "07-ctc-decoding"
 
@@ -133,36 +133,6 @@ def _greedy_with(log_probs: Any, alphabet: Any, blank: int = 0, *, mistake: str)
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
     return z - np.logaddexp.reduce(z, axis=1, keepdims=True)
-
-
-@functools.lru_cache(maxsize=None)
-def _model():
-    from asrlab.model import load_pretrained
-
-    return load_pretrained()
-
-
-@functools.lru_cache(maxsize=None)
-def recording(text: str, voice: str) -> np.ndarray:
-    """The synthetic recording of ``text`` by ``voice`` at 16 kHz (float32)."""
-    from asrlab.data import synthesize
-
-    return synthesize(text, voice=voice, sr=16_000)
-
-
-@functools.lru_cache(maxsize=None)
-def _log_probs_cached(text: str, voice: str) -> np.ndarray:
-    from asrlab.model import logits_for
-
-    (lp,) = logits_for(_model(), [recording(text, voice)])
-    lp.setflags(write=False)
-    return lp
-
-
-def model_log_probs(text: str, voice: str) -> np.ndarray:
-    """The course model's ``(T, 29)`` log-probabilities of one synthetic recording
-    (float32, computed once per process; a fresh copy every call)."""
-    return np.array(_log_probs_cached(text, voice))
 
 
 def _greedy_hidden(rng: np.random.Generator) -> list[Case]:

@@ -32,6 +32,8 @@ import numpy as np
 from asrlab import metrics
 from autograder.compare import Verdict, compare
 from autograder.exercise import Case, Exercise, Mistake
+from autograder.exercises._speech import model_log_probs as log_probs_of
+from autograder.exercises._speech import pretrained
 
 LESSON = "08-wer-and-cer"
 
@@ -110,33 +112,10 @@ COMMAND_TRIALS = [
 
 
 @functools.lru_cache(maxsize=None)
-def _model():
-    from asrlab.model import load_pretrained
-
-    return load_pretrained()
-
-
-@functools.lru_cache(maxsize=None)
-def recording(text: str, voice: str) -> np.ndarray:
-    """``text`` spoken by ``voice`` at 16 kHz (the notebook synthesises it the same way)."""
-    from asrlab.data import synthesize
-
-    return synthesize(text, voice=voice, sr=16_000)
-
-
-@functools.lru_cache(maxsize=None)
-def log_probs_of(text: str, voice: str) -> np.ndarray:
-    """The pretrained recogniser's ``(T, 29)`` log-probabilities of one recording."""
-    from asrlab.model import logits_for
-
-    return logits_for(_model(), [recording(text, voice)])[0]
-
-
-@functools.lru_cache(maxsize=None)
 def _silence_log_probs() -> np.ndarray:
     from asrlab.model import logits_for
 
-    return logits_for(_model(), [np.zeros(8000, dtype=np.float32)])[0]
+    return logits_for(pretrained(), [np.zeros(8000, dtype=np.float32)])[0]
 
 
 # ---------------------------------------------------------------------------
