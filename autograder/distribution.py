@@ -98,10 +98,9 @@ def for_lesson(lesson: str) -> list[Exercise]:
 '''
 
 
-def _answer_or_none(fn: Any, case: Any) -> Any:
-    args, kwargs = case.inputs()
+def _answer_or_none(ex: Exercise, mistake: Any, case: Any) -> Any:
     try:
-        return to_plain(fn(*args, **kwargs))
+        return to_plain(ex.wrong_output(mistake, case))
     except Exception:  # noqa: BLE001 - a mistake that cannot run on this input is never recognised on it
         return None
 
@@ -117,7 +116,7 @@ def public_data(exercises: Mapping[str, Exercise]) -> dict[str, Any]:
             "public": [{"args": to_plain(tuple(c.args)), "kwargs": to_plain(dict(c.kwargs)), "label": c.label}
                        for c in ex.public],
             "expected": [to_plain(ex.expected(c)) for c in ex.public],
-            "mistakes": [{"name": m.name, "hint": m.hint, "answers": [_answer_or_none(m.fn, c) for c in ex.public]}
+            "mistakes": [{"name": m.name, "hint": m.hint, "answers": [_answer_or_none(ex, m, c) for c in ex.public]}
                          for m in ex.mistakes],
         })
     return {"exercises": out}

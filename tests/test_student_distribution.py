@@ -81,13 +81,13 @@ def test_student_checks_work_from_the_distribution_alone(dist, tmp_path):
     solution = nbformat.read(str(ROOT / "solutions" / "00-start-here.ipynb"), as_version=4)
     answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells
                if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
-    mistake = registry()["l00-to-db"].mistakes[0]
+    mistake = registry()["l00-normalize"].mistakes[0]
     nb = student_version(solution)
     for cell in nb.cells:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if gid == "l00-duration":
             cell.source = answers[gid].split("  # BLANK")[0]
-        elif gid == "l00-to-db":
+        elif gid == "l00-normalize":
             cell.source = mistake.code
     nb.cells.append(nbformat.v4.new_code_cell(
         "import sys, autograder\n"
@@ -114,7 +114,7 @@ def test_student_checks_work_from_the_distribution_alone(dist, tmp_path):
 
     checks = {c.source: output(c) for c in nb.cells if c.cell_type == "code" and c.source.startswith("check(")}
     assert checks['check("l00-duration")'].startswith("✅ l00-duration")
-    assert "❌ l00-to-db" in checks['check("l00-to-db")'] and f"Hint: {mistake.hint}" in checks['check("l00-to-db")']
+    assert "❌ l00-normalize" in checks['check("l00-normalize")'] and f"Hint: {mistake.hint}" in checks['check("l00-normalize")']
     last = output(nb.cells[-1])
     assert f"package: {dist}/autograder/__init__.py" in last
     assert "lesson modules: []" in last

@@ -35,7 +35,7 @@ ALPHABET = "_ abcdefghijklmnopqrstuvwxyz'"
 # ---------------------------------------------------------------------------
 
 
-def _number(value: Any) -> str:
+def _show_number(value: Any) -> str:
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
@@ -69,8 +69,8 @@ def _first_wrong(label: str, expected: Any, got: Any, *, public: bool, rtol: flo
         return None
     index = np.unravel_index(int(np.argmax(~close)), close.shape)
     where = label if e.ndim == 0 else f"{label}[{', '.join(str(int(i)) for i in index)}]"
-    mine = _number(np.asarray(got)[index])
-    return f"`{where}` is {mine}, expected {_number(np.asarray(expected)[index])}" if public else f"`{where}` is {mine}, which is wrong"
+    mine = _show_number(np.asarray(got)[index])
+    return f"`{where}` is {mine}, expected {_show_number(np.asarray(expected)[index])}" if public else f"`{where}` is {mine}, which is wrong"
 
 
 @dataclass(frozen=True)

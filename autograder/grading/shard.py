@@ -246,6 +246,17 @@ def _union(lists: list[list[Any]]) -> list[Any]:
     return out
 
 
+def _compatible(mappings: list[dict[str, Any]]) -> bool:
+    """Whether the mappings never give one key two different values."""
+    seen: dict[str, Any] = {}
+    for mapping in mappings:
+        for key, value in mapping.items():
+            if key in seen and seen[key] != value:
+                return False
+            seen[key] = value
+    return True
+
+
 def _merge_detail(inputs: list[_Input]) -> dict[str, Any]:
     """``grades.json`` of the whole class: notebooks in the order of an unsharded run."""
     order = {s: i for i, s in enumerate(sorted(inputs[0].manifest["class"]))}
@@ -263,6 +274,8 @@ def _merge_detail(inputs: list[_Input]) -> dict[str, Any]:
             merged[key] = _union(values)
         elif all(v == values[0] for v in values):
             merged[key] = values[0]
+        elif all(isinstance(v, dict) for v in values) and _compatible(values):
+            merged[key] = {k: v for value in values for k, v in value.items()}  # e.g. feedback per student
         elif key == "layout" and all(isinstance(v, str) for v in values):
             merged[key] = ", ".join(sorted(set(values)))
         else:
