@@ -49,9 +49,9 @@ def test_lr_schedule_warms_up_then_anneals_to_zero():
         ({"batch_size": 0}, "batch_size: expected a positive integer, got 0"),
         ({"warmup": 1.0}, "warmup: expected a fraction in [0, 1), got 1.0"),
         ({"val_fraction": 0.0}, "val_fraction: expected a fraction in (0, 1), got 0.0"),
-        ({"speed": (1.1, 0.9)}, "speed: expected 0.5 <= low <= high <= 2.0, got (1.1, 0.9)"),
-        ({"vtlp": 1.1}, "vtlp: expected a (low, high) pair of factors, got 1.1"),
-        ({"vtlp": (0.9, 3.0)}, "vtlp: expected 0.5 <= low <= high <= 2.0, got (0.9, 3.0)"),
+        ({"pause_share": 1.5}, "pause_share: expected a share from 0 to 1, got 1.5"),
+        ({"random_order": -0.1}, "random_order: expected a share from 0 to 1, got -0.1"),
+        ({"random_order": True}, "random_order: expected a share from 0 to 1, got True"),
         ({"flite_share": 0.95}, "flite_share: expected a share from 0 to 0.9, got 0.95"),
         ({"flite_share": True}, "flite_share: expected a share from 0 to 0.9, got True"),
         ({"flite_voices": "flite-kal"}, "flite_voices: expected a list of Flite voice names, got 'flite-kal'"),
@@ -169,17 +169,18 @@ def test_the_model_returned_and_saved_is_the_moving_average_of_the_trained_weigh
         torch.testing.assert_close(p.detach(), e, rtol=1e-6, atol=1e-7)
 
 
-def test_speed_and_vtlp_augmentation_are_seeded_and_change_the_training_data(tmp_path):
+def test_connected_speech_and_random_order_change_the_training_data_and_are_stored(tmp_path):
     kwargs = dict(minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4,
-                  epoch_size=8, val_size=4, workers=0, seed=3)
-    plain = train.train(**kwargs)
-    aug = dict(speed=(0.9, 1.1), vtlp=[0.85, 1.2])
-    a = train.train(**kwargs, **aug, out=tmp_path / "a.pt")
-    b = train.train(**kwargs, **aug)
+                  epoch_size=8, val_size=4, workers=0, seed=3, curriculum=0)
+    grammar = train.train(pause_share=1.0, random_order=0.0, **kwargs)
+    connected = dict(pause_share=0.0, random_order=1.0)
+    a = train.train(**kwargs, **connected, out=tmp_path / "a.pt")
+    b = train.train(**kwargs, **connected)
     assert a.history["train loss"] == b.history["train loss"]
-    assert a.history["train loss"] != plain.history["train loss"]
+    assert a.history["train loss"] != grammar.history["train loss"]
     stored = torch.load(tmp_path / "a.pt", weights_only=True)["train_config"]
-    assert stored["speed"] == (0.9, 1.1) and stored["vtlp"] == (0.85, 1.2)
+    assert stored["pause_share"] == 0.0 and stored["random_order"] == 1.0
+    assert "speed" not in stored and "vtlp" not in stored
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +239,7 @@ def test_load_manifest_audio_resamples_and_reports_bad_files(tmp_path):
     assert "text: expected only characters of the alphabet" in problems[1]
 
 
-def test_synthetic_validation_speech_has_the_training_band_and_silence(monkeypatch):
+def test_synthetic_validation_speech_has_the_training_band_silence_and_connectedness(monkeypatch):
     made = []
     original = data.SyntheticSpeech
 
@@ -249,12 +250,13 @@ def test_synthetic_validation_speech_has_the_training_band_and_silence(monkeypat
     monkeypatch.setattr(data, "SyntheticSpeech", recording)
     train.train(
         minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4, epoch_size=4,
-        val_size=2, workers=0, seed=5, lowpass_hz=4000.0, silence_ms=(0, 100),
+        val_size=2, workers=0, seed=5, lowpass_hz=4000.0, silence_ms=(0, 100), pause_share=0.5, random_order=0.25,
     )
+    sound = {"lowpass_hz": 4000.0, "silence_ms": (0, 100), "pause_share": 0.5, "random_order": 0.25}
     held_out = [kwargs for split, kwargs in made if split == "validation"]
-    assert held_out and all(k["lowpass_hz"] == 4000.0 and k["silence_ms"] == (0, 100) for k in held_out)
+    assert held_out and all(k[name] == value for k in held_out for name, value in sound.items())
     training = [kwargs for split, kwargs in made if split == "train"]
-    assert training and all(k["lowpass_hz"] == 4000.0 and k["silence_ms"] == (0, 100) for k in training)
+    assert training and all(k[name] == value for k in training for name, value in sound.items())
 
 
 @pytest.mark.parametrize(("options", "pad_ms", "expected"), [
