@@ -17,6 +17,8 @@ from asrlab.model import ModelConfig, TinyCTC
 
 # A small model keeps every training test at a few seconds on a 2-core CPU.
 SMALL = ModelConfig(channels=8, d_model=64, hidden=48, layers=1, dropout=0.0)
+# The held-out speech a synthetic run validates on has the training stream's sound.
+SOUND = {name: getattr(train.TrainConfig, name) for name in ("silence_ms", "pause_share", "random_order")}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -98,7 +100,7 @@ def test_a_short_synthetic_run_lowers_the_loss_and_saves_the_best(tmp_path):
     assert ckpt["train_config"]["epochs"] == 4 and ckpt["config"]["hidden"] == 48
     assert ckpt["config"]["pad_ms"] == 80.0 and SMALL.pad_ms is None  # the middle of 10-150 ms; a copy
     loaded, _ = model.load_checkpoint(out)
-    val = [(u.audio, u.text) for u in data.SyntheticSpeech("validation", seed=1).take(8)]
+    val = [(u.audio, u.text) for u in data.SyntheticSpeech("validation", seed=1, **SOUND).take(8)]
     assert train.evaluate(loaded, val)["cer"] == pytest.approx(result.best_cer)
     assert plot.stat().st_size > 1000 and plot.read_bytes()[:4] == b"\x89PNG"
 
@@ -271,3 +273,20 @@ def test_a_synthetic_run_trims_what_it_hears_to_its_training_silence(tmp_path, o
     )
     assert result.model.config.pad_ms == expected
     assert model.load_checkpoint(tmp_path / "m.pt")[0].config.pad_ms == expected
+
+
+@pytest.mark.skipif(
+    not torch.cuda.is_available(),
+    reason="no CUDA GPU here (torch.cuda.is_available() is False; the default install is PyTorch's CPU build)",
+)
+def test_training_runs_on_a_cuda_gpu_when_there_is_one(tmp_path):
+    result = train.train(
+        minutes=None, epochs=2, progress=False, model_config=SMALL, batch_size=4, epoch_size=8, val_size=4,
+        workers=0, seed=3, device="cuda", out=tmp_path / "gpu.pt",
+    )
+    assert result.steps == 4 and all(math.isfinite(v) for v in result.history["train loss"])
+    assert next(result.model.parameters()).device.type == "cuda"
+    loaded, _ = model.load_checkpoint(tmp_path / "gpu.pt")  # a GPU checkpoint loads on the CPU
+    assert next(loaded.parameters()).device.type == "cpu"
+    val = [(u.audio, u.text) for u in data.SyntheticSpeech("validation", seed=3, **SOUND).take(4)]
+    assert train.evaluate(loaded, val)["cer"] == pytest.approx(result.best_cer)
