@@ -4,7 +4,9 @@ Trains :class:`asrlab.model.TinyCTC` on the synthetic stream for ``ASRLAB_BENCH_
 minutes (default 3) with the seed ``ASRLAB_BENCH_SEED`` (default 0; ``0-2`` or ``0,2`` train
 and measure one model per seed, one after the other) on the device ``ASRLAB_BENCH_DEVICE``
 (default ``cpu``; ``cuda`` or ``auto`` to train on a GPU: the steps row then tells the
-speed-up against a CPU run on the same machine), then measures on held-out voices (the
+speed-up against a CPU run on the same machine); ``ASRLAB_BENCH_EPOCHS=N`` trains for N
+epochs of 400 steps instead, so that recipes can be compared on a busy machine, whose
+minutes give fewer steps.  Then it measures on held-out voices (the
 test split, the same whatever the seed):
 
 * in-grammar speech (200 utterances, the phrases of the training grammar with pauses of
@@ -38,7 +40,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from bench._timing import best_of, training_budget
+from bench._timing import best_of, epoch_budget, training_budget
 
 
 #: Utterances in each test set.
@@ -47,8 +49,12 @@ TEST_SIZE = 200
 
 def run() -> list[tuple[str, object, object, float | None]]:
     minutes, threads, seeds = training_budget()
+    epochs = epoch_budget()
     device = os.environ.get("ASRLAB_BENCH_DEVICE", "cpu")
-    return [row for seed in seeds for row in measure(minutes=minutes, threads=threads, seed=seed, device=device)]
+    return [
+        row for seed in seeds
+        for row in measure(minutes=minutes, epochs=epochs, threads=threads, seed=seed, device=device)
+    ]
 
 
 def test_sets() -> dict[str, list]:
@@ -63,10 +69,11 @@ def test_sets() -> dict[str, list]:
 
 
 def measure(
-    *, minutes: float, threads: int, seed: int, device: str = "cpu", **options: object,
+    *, minutes: float, threads: int, seed: int, device: str = "cpu", epochs: int | None = None, **options: object,
 ) -> list[tuple[str, object, object, float | None]]:
-    """The rows of one model, trained with ``seed`` on ``device`` (``options``: other
-    :class:`asrlab.train.TrainConfig` fields, to measure a change of recipe)."""
+    """The rows of one model, trained with ``seed`` on ``device`` for ``minutes``, or for
+    ``epochs`` when given (``options``: other :class:`asrlab.train.TrainConfig` fields, to
+    measure a change of recipe)."""
     from asrlab import metrics
     from asrlab.data import vocabulary
     from asrlab.model import TinyCTC, count_parameters, load_checkpoint, transcribe
@@ -76,9 +83,13 @@ def measure(
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "bench.pt")
-        result = train(minutes=minutes, out=out, progress=False, seed=seed, threads=threads, device=device, **options)
+        result = train(
+            minutes=None if epochs else minutes, epochs=epochs, out=out, progress=False, seed=seed, threads=threads,
+            device=device, **options,
+        )
         model, _ = load_checkpoint(out)
     load_after = os.getloadavg()[0]
+    budget = f"{minutes:g} min" if not epochs else f"{epochs} epochs"
     sets = test_sets()
     utterances = sets["in-grammar"]
     test = [(u.audio, u.text) for u in utterances]
@@ -109,14 +120,14 @@ def measure(
     duration = len(audio) / model.sample_rate
     return [
         ("tiny CTC: parameters", f"{count_parameters(model):,}", None, None),
-        (f"tiny CTC: steps in {minutes:g} min ({_where(device, threads)}, seed {seed})", f"{result.steps}", None, None),
+        (f"tiny CTC: steps in {result.seconds / 60:.1f} min ({_where(device, threads)}, seed {seed})", f"{result.steps}", None, None),
         (f"CPU load average before/after ({os.cpu_count()} cores)", f"{load_before:.1f}/{load_after:.1f}", None, None),
-        (f"tiny CTC: test CER greedy after {minutes:g} min", f"{100 * greedy['cer']:.2f}%", None, None),
-        (f"tiny CTC: test WER greedy after {minutes:g} min", f"{100 * greedy['wer']:.2f}%", None, None),
+        (f"tiny CTC: test CER greedy after {budget}", f"{100 * greedy['cer']:.2f}%", None, None),
+        (f"tiny CTC: test WER greedy after {budget}", f"{100 * greedy['wer']:.2f}%", None, None),
         (f"  worst test voice: {worst} ({len(by_variant[worst][0])} utt.)", f"{100 * variant_cer[worst]:.1f}%", None, None),
         (f"  test CER of the other {len(by_variant) - 1} voices", f"{100 * cer_others:.2f}%", None, None),
-        (f"connected out-of-grammar: CER greedy after {minutes:g} min", f"{100 * connected_greedy['cer']:.2f}%", None, None),
-        (f"connected out-of-grammar: WER greedy after {minutes:g} min", f"{100 * connected_greedy['wer']:.2f}%", None, None),
+        (f"connected out-of-grammar: CER greedy after {budget}", f"{100 * connected_greedy['cer']:.2f}%", None, None),
+        (f"connected out-of-grammar: WER greedy after {budget}", f"{100 * connected_greedy['wer']:.2f}%", None, None),
         ("connected: CER beam 8 + corpus vocabulary", f"{100 * connected_vocabulary['cer']:.2f}%", None, None),
         ("connected: WER beam 8 + corpus vocabulary", f"{100 * connected_vocabulary['wer']:.2f}%", None, None),
         ("  test CER greedy, 1 s more silence each side", f"{100 * trimmed['cer']:.2f}%", None, None),
