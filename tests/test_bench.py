@@ -172,3 +172,20 @@ def test_the_asr_benchmarks_connected_test_set_is_unpaused_out_of_grammar_speech
         assert not {u.voice for u in utterances} & heard
     assert all(u.word_gap_ms == 0 for u in sets["connected"])
     assert any(u.word_gap_ms > 0 for u in sets["in-grammar"])
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, None), ("", None), ("8", 8), ("2.0", 2)])
+def test_an_epoch_budget_replaces_the_minutes_when_set(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv("ASRLAB_BENCH_EPOCHS", raising=False)
+    else:
+        monkeypatch.setenv("ASRLAB_BENCH_EPOCHS", value)
+    assert _timing.epoch_budget() == expected
+
+
+@pytest.mark.parametrize("value", ["0", "2.5", "many", "-1"])
+def test_a_bad_epoch_budget_stops_with_one_line(monkeypatch, value):
+    monkeypatch.setenv("ASRLAB_BENCH_EPOCHS", value)
+    with pytest.raises(SystemExit) as info:
+        _timing.epoch_budget()
+    assert str(info.value) == f"ASRLAB_BENCH_EPOCHS: expected a positive whole number of epochs, e.g. 8, got {value!r}"
