@@ -5,9 +5,10 @@ Every utterance is a random transcript from a small vocabulary (the digits "zero
 light on" or "go left three"), spoken by a random English accent and voice variant at a
 random rate, pitch and word gap, resampled to 16 kHz, with random silence before and
 after.  ``pause_share`` and ``random_order`` make connected speech (words run together,
-as people speak them) and transcripts of course words in random order;
-:data:`CONNECTED` is speech of both kinds only.  Utterance ``i`` of a split depends only on ``(seed, split, i)``, so a corpus is
-reproducible and can be read in any order or in parallel.
+as people speak them) and transcripts of course words in random order; :data:`CONNECTED`
+is speech of both kinds only.  Utterance ``i`` of a split depends only on
+``(seed, split, i)``, so a corpus is reproducible and can be read in any order or in
+parallel.
 
 The split is by voice *variant* (the speaker character: ``f3``, ``m1``, ``klatt4``...):
 the validation and test variants are never heard in training, in any accent.
@@ -49,8 +50,8 @@ __all__ = [
 SPLITS = ("train", "validation", "test")
 #: :class:`SyntheticSpeech` settings of connected, out-of-grammar speech: no pause between
 #: the words, and every transcript course words in random order (:func:`random_words`), as
-#: people speak when they do not follow the phrase list.  With the test split, these are
-#: the second test set of ``python -m bench asr`` and lesson 10.
+#: people speak when they do not follow the phrase list.  With the test split, these make
+#: the second test set of ``python -m bench asr``.
 CONNECTED: dict[str, object] = {"word_gap_ms": (0, 0), "random_order": 1.0}
 
 
