@@ -22,12 +22,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
     from asrlab.model import ModelConfig
 
-__all__ = ["main", "build_parser", "train_settings", "vocabulary_words", "without_missing_engines"]
+__all__ = ["main", "build_parser", "train_settings", "vocabulary_words"]
 
 
 def _positive_int(text: str) -> int:
@@ -67,6 +67,16 @@ def _decay(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a decay from 0 (no averaging) to below 1, got {text!r}") from None
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"expected a decay from 0 (no averaging) to below 1, got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1, got {text!r}")
     return value
 
 
@@ -131,10 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spec-augment", action="store_true", help="SpecAugment masks on training features")
     p.add_argument("--top-db", type=_positive_float, default=None,
                    help="floor the features this many dB below the loudest (real recordings: 60)")
-    p.add_argument("--vtlp", type=_positive_float, nargs=2, metavar=("LOW", "HIGH"), default=None,
-                   help="vocal-tract-length warp factors drawn per utterance, e.g. 0.9 1.2")
-    p.add_argument("--speed", type=_positive_float, nargs=2, metavar=("LOW", "HIGH"), default=None,
-                   help="speed-perturbation factors drawn per utterance, e.g. 0.9 1.1")
+    p.add_argument("--pause-share", type=_fraction, default=None, metavar="SHARE",
+                   help="share of the synthetic training utterances with pauses between their words "
+                   "(default 0.2; the others run their words together, as people speak)")
+    p.add_argument("--random-order", type=_fraction, default=None, metavar="SHARE",
+                   help="share of the synthetic training transcripts that are course words in random order "
+                   "(default 0.3; the others follow the phrase grammar)")
     p.add_argument("--generated-voices", type=_nonnegative_int, default=None,
                    help="generated speakers added to the synthetic training voices (default 100)")
     p.add_argument("--flite-share", type=_share, default=None, metavar="SHARE",
@@ -148,8 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a model for 8 kHz recordings such as spoken-digit corpora: the synthetic audio "
                    "and 80 mel bands stop at 4 kHz, features floored 60 dB below the peak, silence "
                    "around the words from 0 ms, 40%% of it from the banks of Piper's joe and "
-                   "Flite's awb, rms and slt, 35%% of the rest spoken by Flite's kal voice, where "
-                   "they are installed, and 10 minutes of training (each can still be set by its own option)")
+                   "Flite's awb, rms and slt, 35%% of the rest spoken by Flite's kal voice, and 10 "
+                   "minutes of training (each can still be set by its own option).  Piper (the voices "
+                   "extra) and Flite (the system's libflite1) are optional: without them it says so "
+                   "and trains on the voices there are, which gets fewer real recordings right")
     p.add_argument("--plot", metavar="PNG", help="save the training curves to this image")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -204,12 +218,9 @@ def train_settings(args: argparse.Namespace) -> tuple[dict[str, Any], ModelConfi
 
     names = (
         "batch_size", "lr", "threads", "workers", "epoch_size", "val_size", "patience", "ema_decay",
-        "lowpass_hz", "generated_voices", "flite_share", "bank_share",
+        "lowpass_hz", "generated_voices", "pause_share", "random_order", "flite_share", "bank_share",
     )
     options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
-    for name in ("vtlp", "speed"):
-        if getattr(args, name) is not None:
-            options[name] = tuple(getattr(args, name))
     fields = {k: v for k, v in (("fmax", args.fmax), ("top_db", args.top_db), ("n_mels", args.n_mels)) if v is not None}
     if args.telephone:  # the preset fills in only what the other options leave unset
         options = {**TELEPHONE_OPTIONS, **options}
@@ -217,41 +228,8 @@ def train_settings(args: argparse.Namespace) -> tuple[dict[str, Any], ModelConfi
     return options, ModelConfig(**fields)
 
 
-def without_missing_engines(options: dict[str, Any], *, asked: Iterable[str] = ()) -> tuple[dict[str, Any], list[str]]:
-    """The options with what the ``--telephone`` preset asks of Flite and of the banked
-    voices dropped where this installation lacks it, and one note for each drop (``[]``
-    when nothing was dropped).  What the user ``asked`` for (``"flite"``, ``"bank"``)
-    stays, and :func:`asrlab.train.train` then fails with a clear message.
-
-    Lesson: 10 Train a tiny CTC speech recogniser.
-    """
-    from asrlab.data import flite, flite_voices, piper
-    from asrlab.data.bank import banked_voices
-
-    install = {"flite": flite._INSTALL, "piper": piper._INSTALL}
-    notes = []
-    if "flite" not in asked and options.get("flite_share") and not flite_voices():
-        options = {**{k: v for k, v in options.items() if k != "flite_voices"}, "flite_share": 0.0}
-        notes.append(f"--telephone: Flite not found ({install['flite']}); training without its voices")
-    if "bank" not in asked and options.get("bank_share"):
-        found = banked_voices()
-        wanted = options.get("bank_voices") or found
-        missing = [v for v in wanted if v not in found]
-        if missing:
-            hints = "; ".join(dict.fromkeys(install[v.split("-")[0]] for v in missing))
-            notes.append(
-                f"--telephone: {', '.join(missing)} not found ({hints}); training without {'it' if len(missing) == 1 else 'them'}"
-            )
-        kept = tuple(v for v in wanted if v in found)
-        if kept:
-            options = {**options, "bank_voices": kept}
-        else:
-            options = {**{k: v for k, v in options.items() if k != "bank_voices"}, "bank_share": 0.0}
-    return options, notes
-
-
 def _train(args: argparse.Namespace) -> int:
-    from asrlab.train import TELEPHONE_MINUTES, TrainConfig, train
+    from asrlab.train import TELEPHONE_MINUTES, TrainConfig, train, without_missing_engines
 
     minutes = args.minutes
     if minutes is None and args.epochs is None:  # no budget asked for: the recipe's own

@@ -7,12 +7,16 @@ model with its history.  The learning rate warms up and then follows a cosine to
 over the budget (wall-clock time for ``minutes``, steps for ``epochs``), so a run of any
 length ends annealed.
 
-Batches are built by length: utterances are drawn in pools of ``8 * batch_size``,
-sorted by duration and cut into batches whose order is shuffled, so a batch wastes
-little padding.  On a CPU this is much faster than packed sequences.
+Most synthetic training utterances run their words together, as people speak, and a
+share of them are course words in random order (``TrainConfig.pause_share`` and
+``random_order``), so that the model hears words rather than the phrase grammar.
+
+Batches are built by length: utterances are drawn in pools of ``POOL_BATCHES *
+batch_size``, sorted by duration and cut into batches whose order is shuffled, so a batch
+wastes little padding.  On a CPU this is much faster than packed sequences.
 
 Same code on every device: ``device="auto"`` picks CUDA, then Apple MPS, then the CPU;
-CUDA runs in mixed precision.
+CUDA runs in mixed precision.  Measured figures are in the project's ``docs/results.md``.
 
 Lesson: 10 Train a tiny CTC speech recogniser.
 """
@@ -25,7 +29,7 @@ import random
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -48,18 +52,19 @@ from asrlab.model import (
 
 __all__ = [
     "TrainConfig", "TrainResult", "train", "evaluate", "lr_at", "load_manifest_audio",
-    "TELEPHONE_OPTIONS", "TELEPHONE_MODEL", "TELEPHONE_MINUTES",
+    "TELEPHONE_OPTIONS", "TELEPHONE_MODEL", "TELEPHONE_MINUTES", "without_missing_engines",
 ]
 
 #: :func:`train` options for a model meant for 8 kHz recordings (spoken-digit corpora,
-#: telephone audio): the synthetic audio is low-passed at 4 kHz, the silence around the
-#: words starts at 0 ms, as in clips trimmed to the word, 40% of the utterances come from
+#: telephone audio): the synthetic audio is low-passed at 4 kHz; the silence around the
+#: words starts at 0 ms, as in clips trimmed to the word; 40% of the utterances come from
 #: the banks of the four slow voices of real people (``TrainConfig.bank_share``): Piper's
 #: ``joe``, a neural voice of an American man, and Flite's statistical ``awb``, ``rms`` and
 #: ``slt`` (a Scottish man, an American man, an American woman); and 35% of the rest are
 #: spoken by Flite's ``kal`` voice, glued from a fifth real speaker's recorded diphones
-#: (``TrainConfig.flite_share``).  ``asrlab train --telephone`` and
-#: ``python -m bench digits`` leave out what this installation lacks, with a note.
+#: (``TrainConfig.flite_share``).  Piper and Flite are optional (the ``voices`` extra and
+#: the system's Flite library): ``asrlab train --telephone`` and ``python -m bench digits``
+#: leave out what this installation lacks, with a note.
 TELEPHONE_OPTIONS: dict[str, Any] = {
     "lowpass_hz": 4000.0, "silence_ms": (0, 300),
     "bank_share": 0.4, "bank_voices": ("piper-joe", "flite-awb", "flite-rms", "flite-slt"),
@@ -67,17 +72,65 @@ TELEPHONE_OPTIONS: dict[str, Any] = {
 }
 #: :class:`asrlab.model.ModelConfig` fields of that model: 80 mel bands up to 4 kHz, and the
 #: features floored 60 dB below the loudest bin, so a recording's hiss looks like the
-#: synthetic speech's digital silence.  (On real spoken digits, 80 bands did better than
-#: the default 32 after 3 minutes: 15-30% greedy and 55-60% with the digit vocabulary,
-#: against 5-10% and 40-55%.)
+#: synthetic speech's digital silence.
 TELEPHONE_MODEL: dict[str, Any] = {"fmax": 4000.0, "top_db": 60.0, "n_mels": 80}
 #: Minutes of training ``asrlab train --telephone`` and ``python -m bench digits`` take
-#: unless told otherwise.  Real voices need longer than the synthetic test voices: on 28
-#: real people's spoken digits, six seeds got 68.5% right greedy on average after 10
-#: minutes (57-82%, 5 seeds of 6 at 60% or more; CTC loss of the right digit 2.47 nats)
-#: against 59.5% after 3 (50-68%, 2 of 6; 3.16 nats), while the synthetic test CER is
-#: already near its floor after 3.
+#: unless told otherwise: real voices keep gaining after the synthetic test voices have
+#: reached their floor.
 TELEPHONE_MINUTES: float = 10.0
+
+#: Utterances are drawn in pools of this many batches, sorted by length and cut into batches.
+POOL_BATCHES = 8
+#: Batches the data worker may have ready ahead of the trainer (two pools: the trainer
+#: never waits while the worker synthesises the next pool).
+PREFETCH_BATCHES = 2 * POOL_BATCHES
+#: The weight average's decay after ``n`` updates is at most ``(1 + n) / (EMA_RAMP + n)``,
+#: so early validations see recent weights rather than those of the random start.
+EMA_RAMP = 10
+#: SpecAugment masks (``TrainConfig.spec_augment``): two frequency masks of up to an eighth
+#: of the mel bands each, and two time masks of up to this many frames.
+SPEC_AUGMENT_TIME_WIDTH = 8
+SPEC_AUGMENT_MASKS = 2
+
+
+def without_missing_engines(options: dict[str, Any], *, asked: Iterable[str] = ()) -> tuple[dict[str, Any], list[str]]:
+    """The options with what the ``--telephone`` preset asks of Flite and of the banked
+    voices dropped where this installation lacks it, and one note for each drop (``[]``
+    when nothing was dropped).  What the user ``asked`` for (``"flite"``, ``"bank"``)
+    stays, and :func:`asrlab.train.train` then fails with a clear message.
+
+    The recipe still trains without them, on espeak-ng's voices and whatever of these was
+    found: fewer voices of real people, so expect fewer real recordings right.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    from asrlab.data import flite, flite_voices, piper
+    from asrlab.data.bank import banked_voices
+
+    install = {"flite": flite._INSTALL, "piper": piper._INSTALL}
+    notes = []
+    if "flite" not in asked and options.get("flite_share") and not flite_voices():
+        options = {**{k: v for k, v in options.items() if k != "flite_voices"}, "flite_share": 0.0}
+        notes.append(
+            f"--telephone: Flite not found ({install['flite']}); training without its voices "
+            "(fewer voices of real people: expect fewer real recordings right)"
+        )
+    if "bank" not in asked and options.get("bank_share"):
+        found = banked_voices()
+        wanted = options.get("bank_voices") or found
+        missing = [v for v in wanted if v not in found]
+        if missing:
+            hints = "; ".join(dict.fromkeys(install[v.split("-")[0]] for v in missing))
+            notes.append(
+                f"--telephone: {', '.join(missing)} not found ({hints}); training without {'it' if len(missing) == 1 else 'them'}"
+                " (fewer voices of real people: expect fewer real recordings right)"
+            )
+        kept = tuple(v for v in wanted if v in found)
+        if kept:
+            options = {**options, "bank_voices": kept}
+        else:
+            options = {**{k: v for k, v in options.items() if k != "bank_voices"}, "bank_share": 0.0}
+    return options, notes
 
 
 @dataclass
@@ -90,9 +143,8 @@ class TrainConfig:
             whichever comes first.
         batch_size: Utterances per batch (default 8: on a small CPU a step costs little
             more for 8 utterances than for 4, and many small steps leave CTC's "all
-            blank" plateau far sooner within a few minutes than fewer large ones).
-        lr: Peak learning rate of AdamW (default 2e-3; at ``batch_size=8`` it beat 1e-3
-            and 3e-3 over short CPU budgets).
+            blank" plateau sooner than fewer large ones).
+        lr: Peak learning rate of AdamW (default 2e-3).
         weight_decay: AdamW weight decay (default 0.01).
         warmup: Fraction of the budget spent warming the learning rate up (default 0.05).
         seed: Seed of the model's initialisation, batching and the synthetic stream.
@@ -101,84 +153,46 @@ class TrainConfig:
             per process beats several; the data worker takes another core).
         workers: Processes synthesising data in the background (default 1; 0 = in the
             training process).
-        epoch_size: Synthetic utterances per epoch (default 3200: validation after
-            every 400 steps, so a 3-minute budget spends little time validating); a
-            manifest's epoch is one pass over its training part.
+        epoch_size: Synthetic utterances per epoch (default 3200: a validation every 400
+            steps); a manifest's epoch is one pass over its training part.
         val_size: Synthetic validation utterances (default 200).
         val_fraction: Fraction of a training manifest held out for validation when no
             validation manifest is given (default 0.1), chosen by ``seed``.
         patience: Stop after this many epochs without a better validation CER
             (default ``None``: never stop early).
-        spec_augment: Apply SpecAugment masks to training features (default False:
-            within a few CPU minutes it slows convergence; with the ``--telephone`` recipe,
-            3-minute runs with seeds 0, 1 and 2 got 50%, 50% and 55% of the real spoken
-            digits right greedy with it, against 45%, 85% and 80% without).
+        spec_augment: Apply SpecAugment masks to the training features (default False:
+            a regulariser for long runs; within a few CPU minutes it slows convergence).
         clip_norm: Gradient-norm clipping (default 5.0).
         ema_decay: Validate, keep and return an exponential moving average of the
             weights, updated after every step with this decay (default 0.998: about the
-            last 500 steps; after ``n`` updates the decay is at most ``(1 + n) / (10 + n)``,
-            so early validations see recent weights); ``None`` or 0: the weights as trained.  The
-            average smooths the noise of small batches: in 3-minute CPU runs (seeds 0, 1 and 2)
-            the test CER on unheard voices was 1.54%, 1.85% and 1.34% with it and 1.69%, 1.89%
-            and 1.65% without (3,500-4,300 steps).
+            last 500 steps; see :data:`EMA_RAMP`); ``None`` or 0: the weights as trained.
         lowpass_hz: Low-pass the synthetic training audio (e.g. 4000 for a model meant
             for 8 kHz recordings); default ``None``.
         curriculum: The first this many synthetic training utterances are isolated
             words (default 1600, the first 200 steps at the default batch size): CTC
             leaves its "all blank" plateau sooner on them.
-        speed: Range ``(low, high)`` of speed-perturbation factors for the synthetic
-            training audio (:func:`asrlab.data.speed_perturb`: faster is also higher,
-            formants included, like a shorter vocal tract), drawn per utterance;
-            default ``None``: none.  With the ``--telephone`` recipe, ``(0.9, 1.1)`` got
-            40%, 60% and 75% of the real spoken digits right greedy (3 minutes, seeds 0,
-            1 and 2), against 45%, 85% and 80% without.
-        vtlp: Range ``(low, high)`` of vocal-tract-length warp factors
-            (:func:`asrlab.model.warp_frequencies`) drawn per training utterance;
-            default ``None``: none.  With the ``--telephone`` recipe, ``(0.9, 1.1)`` got
-            50%, 60% and 70% of the real spoken digits right greedy (3 minutes, seeds 0,
-            1 and 2), against 45%, 85% and 80% without.
         silence_ms: Range ``(low, high)`` of silence added before and after each
-            synthetic training utterance, in ms (default ``(10, 150)``: shorter than the
-            ``(30, 300)`` of :class:`asrlab.data.SyntheticSpeech`, so that a step spends
-            less time on silence).  The trained model trims what it hears to the middle
-            of this range (``ModelConfig.pad_ms``), so longer silences in test audio do
-            not matter.  Real recordings trimmed to the word (many spoken-digit clips)
-            are better served by a range starting at 0.
+            synthetic training utterance, in ms (default ``(10, 150)``).  The trained
+            model trims what it hears to the middle of this range
+            (``ModelConfig.pad_ms``), so longer silences in test audio do not matter.
+            Real recordings trimmed to the word are better served by a range from 0.
         generated_voices: Generated speakers added to the synthetic training voices
-            (:class:`asrlab.data.SyntheticSpeech`, each with every accent; default 100).
-            Voice variety is what lets the model cope with voices it never heard: in
-            3-minute CPU runs, 100 of them cut the test CER on held-out voices from 5.6%
-            to 2.6-2.8% (the worst test voice from 40% to 14-15%), at the cost of a
-            slower start (a validation CER of 18% instead of 15% after only 800 steps).
-            Letting their first three formants move apart by up to 20% instead of 10%
-            took two 3-minute runs (seeds 0 and 1) from 2.28% and 2.28% to 1.89% and
-            2.13%.
+            (:class:`asrlab.data.SyntheticSpeech`, each with every accent; default 100):
+            voice variety is what lets the model cope with voices it never heard.
+        pause_share: Share of synthetic training utterances with a pause of 0-80 ms
+            between their words (default 0.2); the others run their words together, as
+            people speak.
+        random_order: Share of synthetic training transcripts made of one to five course
+            words in random order (:func:`asrlab.data.random_words`) instead of the
+            phrase grammar (default 0.3), so that no word sequence is predictable.
         flite_share: Share of the synthetic training utterances spoken by Flite's voices
             (:mod:`asrlab.data.flite`, made from recordings of real people; needs the
-            system's Flite library), default 0.0.  The ``--telephone`` recipe uses 0.35
-            of ``kal`` where Flite is installed: on the real spoken digits, two 3-minute
-            runs (seeds 0 and 1, before the silence cut of ``ModelConfig.pad_ms``) got
-            30% and 35% right greedy instead of 15% and 15%, and 70% and 60% with the
-            digit vocabulary instead of 55% and 50%, while the CER on unheard synthetic
-            voices rose from 3-5% to 7-8%.  With the cut as well, seeds 0, 1 and 2 got
-            50%, 55% and 25% greedy, 65%, 80% and 65% with the vocabulary; with the
-            generated speakers' wider formant spread, 35%, 35% and 30%, and 70%, 65%
-            and 60% (20 recordings: one is 5 points).
+            system's Flite library), default 0.0.
         flite_voices: The Flite voices to use (default ``None``: all that were found).
         bank_share: Share of the synthetic training utterances drawn from the rendered
             banks of the slow voices closest to real people (:mod:`asrlab.data.bank`:
             Piper's neural ``joe``; Flite's ``awb``, ``rms`` and ``slt``), default 0.0.
-            A bank that was never rendered is rendered before the clock starts, once
-            (1,500 utterances: about 80 s for Piper, 25 s for a Flite voice).  The
-            ``--telephone`` recipe draws 0.4 from all four: on the real spoken digits,
-            three 3-minute runs (seeds 0, 1 and 2) got 60%, 65% and 60% right greedy,
-            and 80%, 80% and 90% with the digit vocabulary, against 35%, 35%, 30% and
-            70%, 65%, 60% without banks; 0.2 of ``joe`` alone got 45%, 30% and 50%, and
-            85%, 65% and 85%; 0.3 of ``joe`` and ``slt`` 55%, 50% and 60%, and 75%, 85%
-            and 80%; after the faster GRU route and with the weight average, 0.4 got 45%,
-            85% and 80% and 0.6 got 50%, 60% and 70%.  Bank draws cost the data worker
-            less than espeak-ng's synthesis, so the runs also took more steps (2,370-2,710
-            instead of 2,000-2,270).
+            A bank that was never rendered is rendered before the clock starts, once.
         bank_voices: The voices to draw from (default ``None``: all that were found).
         bank_size: Utterances in each voice's bank (default 1500).
 
@@ -204,10 +218,10 @@ class TrainConfig:
     ema_decay: float | None = 0.998
     lowpass_hz: float | None = None
     curriculum: int = 1600
-    speed: tuple[float, float] | None = None
-    vtlp: tuple[float, float] | None = None
     silence_ms: tuple[int, int] = (10, 150)
     generated_voices: int = 100
+    pause_share: float = 0.2
+    random_order: float = 0.3
     flite_share: float = 0.0
     flite_voices: tuple[str, ...] | None = None
     bank_share: float = 0.0
@@ -240,17 +254,11 @@ class TrainConfig:
             raise ValueError(f"ema_decay: expected None or a decay in [0, 1), got {self.ema_decay!r}")
         if not 0 < self.val_fraction < 1:
             raise ValueError(f"val_fraction: expected a fraction in (0, 1), got {self.val_fraction!r}")
-        for name in ("speed", "vtlp"):
+        for name in ("pause_share", "random_order"):
             value = getattr(self, name)
-            if value is None:
-                continue
-            try:
-                low, high = (float(v) for v in value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{name}: expected a (low, high) pair of factors, got {value!r}") from None
-            if not 0.5 <= low <= high <= 2.0:
-                raise ValueError(f"{name}: expected 0.5 <= low <= high <= 2.0, got {value!r}")
-            setattr(self, name, (low, high))
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise ValueError(f"{name}: expected a share from 0 to 1, got {value!r}")
+            setattr(self, name, float(value))
         try:
             low_ms, high_ms = (int(v) for v in self.silence_ms)
         except (TypeError, ValueError):
@@ -273,6 +281,16 @@ class TrainConfig:
                         f"got {voices!r}"
                     )
                 setattr(self, f"{engine}_voices", tuple(voices))
+
+    def stream_settings(self, sr: int) -> dict[str, Any]:
+        """The :class:`asrlab.data.SyntheticSpeech` settings of the synthetic training stream
+        at ``sr`` Hz (the validation speech shares those that shape the sound)."""
+        return dict(
+            seed=self.seed, sr=sr, lowpass_hz=self.lowpass_hz, silence_ms=self.silence_ms,
+            generated_voices=self.generated_voices, pause_share=self.pause_share, random_order=self.random_order,
+            flite_share=self.flite_share, flite_voices=self.flite_voices,
+            bank_share=self.bank_share, bank_voices=self.bank_voices, bank_size=self.bank_size,
+        )
 
 
 @dataclass
@@ -305,15 +323,21 @@ class TrainResult:
     problems: list[str] = field(default_factory=list)
 
 
+#: The learning rate at the very start of the warm-up, as a fraction of the peak (not 0:
+#: the first step should move the weights).
+WARMUP_START = 0.01
+
+
 def lr_at(progress: float, *, peak: float, warmup: float) -> float:
     """Learning rate at ``progress`` in [0, 1] of the budget: linear warm-up to ``peak``
-    over the first ``warmup`` fraction, then a cosine down to 0 at the end.
+    over the first ``warmup`` fraction (from :data:`WARMUP_START` of it), then a cosine
+    down to 0 at the end.
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
     p = min(max(progress, 0.0), 1.0)
     if warmup > 0 and p < warmup:
-        return peak * max(p / warmup, 0.01)
+        return peak * max(p / warmup, WARMUP_START)
     q = (p - warmup) / (1 - warmup) if warmup < 1 else 1.0
     return peak * 0.5 * (1 + math.cos(math.pi * q))
 
@@ -323,6 +347,7 @@ def lr_at(progress: float, *, peak: float, warmup: float) -> float:
 
 
 Example = tuple[np.ndarray, str]
+Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
 
 
 def _length_batches(examples: Sequence[Example], *, batch_size: int, rng: random.Random) -> list[list[Example]]:
@@ -331,64 +356,6 @@ def _length_batches(examples: Sequence[Example], *, batch_size: int, rng: random
     batches = [ordered[i : i + batch_size] for i in range(0, len(ordered), batch_size)]
     rng.shuffle(batches)
     return batches
-
-
-class _SyntheticBatches(torch.utils.data.IterableDataset):
-    """Endless length-bucketed batches from the synthetic training stream, already
-    padded and encoded by :func:`_collate` (four tensors cross from the data worker to
-    the training process, not two arrays per utterance)."""
-
-    def __init__(
-        self, *, seed: int, batch_size: int, start: int, lowpass_hz: float | None, sr: int, curriculum: int,
-        speed: tuple[float, float] | None, silence_ms: tuple[int, int], generated_voices: int,
-        engines: dict[str, Any],
-    ) -> None:
-        super().__init__()
-        self.seed, self.batch_size, self.start = seed, batch_size, start
-        self.lowpass_hz, self.sr, self.curriculum, self.speed = lowpass_hz, sr, curriculum, speed
-        self.silence_ms, self.generated_voices = silence_ms, generated_voices
-        self.engines = engines  # flite_share, flite_voices, bank_share, bank_voices, bank_size
-
-    def settings(self) -> dict[str, Any]:
-        """The :class:`asrlab.data.SyntheticSpeech` settings of the training stream."""
-        return dict(
-            seed=self.seed, sr=self.sr, lowpass_hz=self.lowpass_hz, silence_ms=self.silence_ms,
-            generated_voices=self.generated_voices, **self.engines,
-        )
-
-    def __iter__(self) -> Iterator[list[Example]]:
-        from asrlab.data import SyntheticSpeech, speed_perturb
-
-        common = self.settings()
-        speech = SyntheticSpeech("train", **common)
-        words = SyntheticSpeech("train", max_words=1, **common)
-        pool = 8 * self.batch_size
-        index = self.start
-        rng = random.Random(self.seed)
-        while True:
-            source = words if index < self.curriculum else speech
-            examples = [(u.audio, u.text) for u in (source[i] for i in range(index, index + pool))]
-            if self.speed is not None:
-                factors = np.random.default_rng([self.seed, index]).uniform(*self.speed, size=len(examples))
-                examples = [(speed_perturb(a, factor=float(f)), t) for (a, t), f in zip(examples, factors)]
-            index += pool
-            for batch in _length_batches(examples, batch_size=self.batch_size, rng=rng):
-                yield _collate(batch)
-
-
-Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
-
-
-def _ema(decay: float) -> Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]:
-    """``avg_fn`` of an exponential moving average whose decay ramps up to ``decay``:
-    ``(1 + n) / (10 + n)`` after ``n`` updates (0.18 after the first), so that early
-    validations see recent weights rather than those of the random start."""
-
-    def update(average: torch.Tensor, weight: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
-        d = torch.clamp((1 + n) / (10 + n), max=decay)  # a tensor: no wait for a GPU
-        return average + (weight - average) * (1 - d)
-
-    return update
 
 
 def _collate(batch: list[Example]) -> Batch:
@@ -400,15 +367,37 @@ def _collate(batch: list[Example]) -> Batch:
     return waves, lengths, targets, target_lengths
 
 
+class _SyntheticBatches(torch.utils.data.IterableDataset):
+    """Endless length-bucketed batches from the synthetic training stream, already
+    padded and encoded by :func:`_collate` (four tensors cross from the data worker to
+    the training process, not two arrays per utterance).  The first ``curriculum``
+    utterances are single words."""
+
+    def __init__(self, settings: dict[str, Any], *, batch_size: int, curriculum: int) -> None:
+        super().__init__()
+        self.settings, self.batch_size, self.curriculum = settings, batch_size, curriculum
+
+    def __iter__(self) -> Iterator[Batch]:
+        from asrlab.data import SyntheticSpeech
+
+        speech = SyntheticSpeech("train", **self.settings)
+        words = SyntheticSpeech("train", max_words=1, **self.settings)
+        pool = POOL_BATCHES * self.batch_size
+        rng = random.Random(self.settings["seed"])
+        index = 0
+        while True:
+            source = words if index < self.curriculum else speech
+            examples = [(u.audio, u.text) for u in (source[i] for i in range(index, index + pool))]
+            index += pool
+            for batch in _length_batches(examples, batch_size=self.batch_size, rng=rng):
+                yield _collate(batch)
+
+
 def _batch_stream(dataset: _SyntheticBatches, workers: int) -> Iterator[Batch]:
     if workers == 0:
         return iter(dataset)
-    # The worker makes eight batches at a time (one length-sorted pool).  With room for
-    # only four in flight, the trainer ran dry while the worker synthesised the next pool
-    # and waited 20% of a run; sixteen cover a whole pool's synthesis (about 21% more
-    # steps in the same minutes on two cores).
     loader = torch.utils.data.DataLoader(
-        dataset, batch_size=None, num_workers=workers, prefetch_factor=16, persistent_workers=False,
+        dataset, batch_size=None, num_workers=workers, prefetch_factor=PREFETCH_BATCHES, persistent_workers=False,
         worker_init_fn=_worker_init,
     )
     return iter(loader)
@@ -494,9 +483,201 @@ def evaluate(
 # training
 
 
-def _step_batch(batch: Batch, device: torch.device) -> Batch:
-    waves, lengths, targets, target_lengths = batch
-    return waves.to(device), lengths.to(device), targets.to(device), target_lengths.to(device)
+@dataclass
+class _Data:
+    """What a run trains and validates on: ``train`` examples of a manifest, or ``stream``,
+    the endless synthetic batches; and ``val`` examples."""
+
+    val: list[Example]
+    steps_per_epoch: int
+    train: list[Example] | None = None
+    stream: Iterator[Batch] | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def epoch(self, *, batch_size: int, rng: random.Random) -> Iterator[Batch]:
+        """The batches of one epoch."""
+        if self.stream is not None:
+            stream = self.stream
+            return (next(stream) for _ in range(self.steps_per_epoch))
+        order = list(self.train or [])
+        rng.shuffle(order)
+        pool = POOL_BATCHES * batch_size
+        return (
+            _collate(batch) for i in range(0, len(order), pool)
+            for batch in _length_batches(order[i : i + pool], batch_size=batch_size, rng=rng)
+        )
+
+
+def _read_examples(source: Any, *, sr: int, progress: bool, problems: list[str]) -> list[Example]:
+    """The audio of a manifest (path or entries), its problems appended to ``problems``."""
+    from asrlab.data import read_manifest
+
+    entries = read_manifest(source, skip_bad=True) if isinstance(source, (str, os.PathLike)) else list(source)
+    problems += list(getattr(entries, "problems", []))
+    examples, bad = load_manifest_audio(entries, sr=sr, progress=progress)
+    problems += bad
+    return examples
+
+
+def _prepare_data(
+    data: Any, val_data: Any, cfg: TrainConfig, mcfg: ModelConfig, rng: random.Random, progress: bool,
+) -> _Data:
+    """Read the manifests, or set up the synthetic stream (its banks rendered first, so
+    that the clock does not pay for them), and the validation examples."""
+    problems: list[str] = []
+    train_examples = None
+    if data is not None:
+        train_examples = _read_examples(data, sr=mcfg.sr, progress=progress, problems=problems)
+        if not train_examples:
+            raise ValueError(f"data: expected readable training audio, got none ({len(problems)} problem(s))")
+    if val_data is not None:
+        val_examples = _read_examples(val_data, sr=mcfg.sr, progress=progress, problems=problems)
+    elif train_examples is not None:
+        if len(train_examples) < 2:
+            raise ValueError("data: expected at least 2 utterances (one to train, one to validate)")
+        shuffled = train_examples[:]
+        rng.shuffle(shuffled)
+        n_val = min(max(1, int(round(cfg.val_fraction * len(shuffled)))), len(shuffled) - 1)
+        val_examples, train_examples = shuffled[:n_val], shuffled[n_val:]
+    else:
+        from asrlab.data import SyntheticSpeech
+
+        sound = {k: v for k, v in cfg.stream_settings(mcfg.sr).items() if k in _VALIDATION_SETTINGS}
+        val_examples = [(u.audio, u.text) for u in SyntheticSpeech("validation", **sound).take(cfg.val_size)]
+    if not val_examples:
+        raise ValueError("val_data: expected readable validation audio, got none")
+    if train_examples is not None:
+        steps = math.ceil(len(train_examples) / cfg.batch_size)
+        return _Data(val_examples, steps, train=train_examples, problems=problems)
+    return _Data(val_examples, math.ceil(cfg.epoch_size / cfg.batch_size), stream=_synthetic_stream(cfg, mcfg, progress))
+
+
+#: The stream settings that held-out synthetic validation speech shares with training
+#: (its own voices; no Flite or banked voices, which belong to training only).
+_VALIDATION_SETTINGS = ("seed", "sr", "lowpass_hz", "silence_ms", "pause_share", "random_order")
+
+
+def _synthetic_stream(cfg: TrainConfig, mcfg: ModelConfig, progress: bool) -> Iterator[Batch]:
+    from asrlab.data import SyntheticSpeech
+    from asrlab.data.bank import voice_bank
+
+    settings = cfg.stream_settings(mcfg.sr)
+    checked = SyntheticSpeech("train", **settings)  # settings that cannot work fail here, not in the worker
+    for voice in checked.bank_voices:  # render (once) before the clock starts, not in the worker
+        voice_bank(voice, n=cfg.bank_size, sr=mcfg.sr, progress=progress)
+    dataset = _SyntheticBatches(settings, batch_size=cfg.batch_size, curriculum=cfg.curriculum)
+    return _batch_stream(dataset, cfg.workers)
+
+
+def _ema(decay: float) -> Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]:
+    """``avg_fn`` of an exponential moving average whose decay ramps up to ``decay``:
+    ``(1 + n) / (EMA_RAMP + n)`` after ``n`` updates (0.18 after the first)."""
+
+    def update(average: torch.Tensor, weight: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+        d = torch.clamp((1 + n) / (EMA_RAMP + n), max=decay)  # a tensor: no wait for a GPU
+        return average + (weight - average) * (1 - d)
+
+    return update
+
+
+class _Budget:
+    """How far a run is through its budget: wall-clock minutes, steps, or both (the
+    larger fraction counts)."""
+
+    def __init__(self, cfg: TrainConfig, steps_per_epoch: int) -> None:
+        self.seconds = None if cfg.minutes is None else 60.0 * cfg.minutes
+        self.steps = None if cfg.epochs is None else cfg.epochs * steps_per_epoch
+        self.start = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def progress(self, step: int) -> float:
+        parts = []
+        if self.seconds is not None:
+            parts.append(self.elapsed() / self.seconds)
+        if self.steps is not None:
+            parts.append(step / self.steps)
+        return max(parts)
+
+
+class _Learner:
+    """The model, its optimiser and weight average, and one training step."""
+
+    def __init__(self, cfg: TrainConfig, mcfg: ModelConfig, device: torch.device, rng: random.Random) -> None:
+        self.cfg, self.device, self.rng = cfg, device, rng
+        self.model = TinyCTC(mcfg).to(device)
+        self.average = None if not cfg.ema_decay else torch.optim.swa_utils.AveragedModel(
+            self.model, avg_fn=_ema(cfg.ema_decay),
+        )
+        self.optimiser = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        self.use_amp = device.type == "cuda"
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
+        self.steps = 0
+
+    @property
+    def validated(self) -> TinyCTC:
+        """What is validated, kept and returned: the weight average, or the weights."""
+        return self.model if self.average is None else self.average.module
+
+    def step(self, batch: Batch, lr: float) -> float:
+        """One optimiser step on ``batch`` at learning rate ``lr``; returns the CTC loss."""
+        for group in self.optimiser.param_groups:
+            group["lr"] = lr
+        waves, lengths, targets, target_lengths = (t.to(self.device) for t in batch)
+        with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=self.use_amp):
+            feats, n_frames = self.model.frontend(waves, lengths)
+            if self.cfg.spec_augment:
+                feats = self._masked(feats)
+            logits, out_lengths = self.model.encode(feats, n_frames)
+        log_probs = torch.log_softmax(logits.float(), dim=-1)
+        loss = F.ctc_loss(
+            log_probs.transpose(0, 1), targets, out_lengths, target_lengths, blank=0, reduction="mean",
+            zero_infinity=True,
+        )
+        self.optimiser.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.unscale_(self.optimiser)
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_norm)
+        self.scaler.step(self.optimiser)
+        self.scaler.update()
+        self.steps += 1
+        if self.average is not None:
+            self.average.update_parameters(self.model)
+        return float(loss.detach())
+
+    def _masked(self, feats: torch.Tensor) -> torch.Tensor:
+        from asrlab.data import spec_augment
+
+        return spec_augment(
+            feats, freq_masks=SPEC_AUGMENT_MASKS, freq_width=max(1, self.model.config.n_mels // 8),
+            time_masks=SPEC_AUGMENT_MASKS, time_width=SPEC_AUGMENT_TIME_WIDTH, seed=self.rng.randrange(2**31),
+        )
+
+    def save(self, path: Path, cfg: TrainConfig, history: dict[str, list[float]], best: dict[str, Any]) -> None:
+        save_checkpoint(
+            self.validated, path, train_config=asdict(cfg), history=history, epoch=best["epoch"],
+            val_cer=best["cer"], val_wer=best["wer"], steps=self.steps, parameters=count_parameters(self.model),
+        )
+
+
+def _train_epoch(
+    learner: _Learner, batches: Iterator[Batch], budget: _Budget, cfg: TrainConfig, bar: Any, epoch: int,
+) -> tuple[list[float], bool]:
+    """Train on ``batches`` until they or the budget run out: ``(losses, budget spent)``."""
+    losses: list[float] = []
+    for batch in batches:
+        p = budget.progress(learner.steps)
+        if p >= 1.0:
+            return losses, True
+        lr = lr_at(p, peak=cfg.lr, warmup=cfg.warmup)
+        losses.append(learner.step(batch, lr))
+        if budget.seconds is not None:
+            bar.update(min(int(budget.elapsed()), int(budget.seconds)) - bar.n)
+        else:
+            bar.update(1)
+        bar.set_postfix(epoch=epoch, loss=f"{losses[-1]:.3f}", lr=f"{lr:.2e}")
+    return losses, budget.steps is not None and learner.steps >= budget.steps
 
 
 def train(
@@ -513,6 +694,10 @@ def train(
     **options: Any,
 ) -> TrainResult:
     """Train the tiny CTC model on a time or epoch budget and keep the best checkpoint.
+
+    The steps: set up the device and the data (:class:`_Data`), then per epoch train on
+    its batches until the budget is spent (:func:`_train_epoch`), validate the weight
+    average, and keep it when its CER is the best so far.
 
     Args:
         minutes: Wall-clock budget (default 3.0); ``None`` to use ``epochs`` only.
@@ -549,176 +734,40 @@ def train(
         torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
-
-    # ---- data
-    problems: list[str] = []
-    train_examples: list[Example] | None = None
-    if data is not None:
-        from asrlab.data import read_manifest
-
-        entries = read_manifest(data, skip_bad=True) if isinstance(data, (str, os.PathLike)) else list(data)
-        problems += list(getattr(entries, "problems", []))
-        train_examples, bad = load_manifest_audio(entries, sr=mcfg.sr, progress=progress)
-        problems += bad
-        if not train_examples:
-            raise ValueError(f"data: expected readable training audio, got none ({len(problems)} problem(s))")
-    if val_data is not None:
-        from asrlab.data import read_manifest
-
-        val_entries = read_manifest(val_data, skip_bad=True) if isinstance(val_data, (str, os.PathLike)) else list(val_data)
-        problems += list(getattr(val_entries, "problems", []))
-        val_examples, bad = load_manifest_audio(val_entries, sr=mcfg.sr, progress=progress)
-        problems += bad
-    elif train_examples is not None:
-        shuffled = train_examples[:]
-        rng.shuffle(shuffled)
-        if len(shuffled) < 2:
-            raise ValueError("data: expected at least 2 utterances (one to train, one to validate)")
-        n_val = min(max(1, int(round(cfg.val_fraction * len(shuffled)))), len(shuffled) - 1)
-        val_examples, train_examples = shuffled[:n_val], shuffled[n_val:]
-    else:
-        from asrlab.data import SyntheticSpeech
-
-        held_out = SyntheticSpeech(  # the same band and silence as the training stream
-            "validation", seed=cfg.seed, sr=mcfg.sr, lowpass_hz=cfg.lowpass_hz, silence_ms=cfg.silence_ms
-        )
-        val_examples = [(u.audio, u.text) for u in held_out.take(cfg.val_size)]
-    if not val_examples:
-        raise ValueError("val_data: expected readable validation audio, got none")
-
-    # ---- model and optimiser
-    model = TinyCTC(mcfg).to(device)
-    average = None if not cfg.ema_decay else torch.optim.swa_utils.AveragedModel(model, avg_fn=_ema(cfg.ema_decay))
-    validated = model if average is None else average.module  # what is validated, kept and returned
-    optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    use_amp = device.type == "cuda"
-    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
-
-    if train_examples is not None:
-        steps_per_epoch = math.ceil(len(train_examples) / cfg.batch_size)
-        stream = None
-    else:
-        steps_per_epoch = math.ceil(cfg.epoch_size / cfg.batch_size)
-        dataset = _SyntheticBatches(
-            seed=cfg.seed, batch_size=cfg.batch_size, start=0, lowpass_hz=cfg.lowpass_hz, sr=mcfg.sr,
-            curriculum=cfg.curriculum, speed=cfg.speed, silence_ms=cfg.silence_ms,
-            generated_voices=cfg.generated_voices, engines={
-                name: getattr(cfg, name)
-                for name in ("flite_share", "flite_voices", "bank_share", "bank_voices", "bank_size")
-            },
-        )
-        from asrlab.data import SyntheticSpeech
-        from asrlab.data.bank import voice_bank
-
-        checked = SyntheticSpeech("train", **dataset.settings())  # settings that cannot work fail here, not in the worker
-        for voice in checked.bank_voices:  # render (once) before the clock starts, not in the worker
-            voice_bank(voice, n=cfg.bank_size, sr=mcfg.sr, progress=progress)
-        stream = _batch_stream(dataset, cfg.workers)
-    budget_s = None if cfg.minutes is None else 60.0 * cfg.minutes
-    total_steps = None if cfg.epochs is None else cfg.epochs * steps_per_epoch
-
-    def progress_now(step: int, elapsed: float) -> float:
-        parts = []
-        if budget_s is not None:
-            parts.append(elapsed / budget_s)
-        if total_steps is not None:
-            parts.append(step / total_steps)
-        return max(parts)
-
+    prepared = _prepare_data(data, val_data, cfg, mcfg, rng, progress)
+    learner = _Learner(cfg, mcfg, device, rng)
+    budget = _Budget(cfg, prepared.steps_per_epoch)
     history: dict[str, list[float]] = {"train loss": [], "val CER": [], "val WER": [], "lr": [], "seconds": []}
-    best = {"cer": math.inf, "wer": math.inf, "epoch": 0}
+    best: dict[str, Any] = {"cer": math.inf, "wer": math.inf, "epoch": 0}
     best_state: dict[str, torch.Tensor] | None = None
     checkpoint = Path(out) if out is not None else None
-    step, epoch, stale = 0, 0, 0
-    start = time.perf_counter()
     bar = tqdm(
-        total=int(budget_s) if budget_s is not None else total_steps,
-        unit="s" if budget_s is not None else "step",
-        desc="training", disable=not progress,
+        total=int(budget.seconds) if budget.seconds is not None else budget.steps,
+        unit="s" if budget.seconds is not None else "step", desc="training", disable=not progress,
     )
-    shown = 0
-    done = False
-    model.train()
+    epoch, stale, done = 0, 0, False
+    learner.model.train()
     while not done:
         epoch += 1
-        if train_examples is not None:
-            order = train_examples[:]
-            rng.shuffle(order)
-            batches: Iterator[Batch] = iter(
-                _collate(b) for i in range(0, len(order), 8 * cfg.batch_size)
-                for b in _length_batches(order[i : i + 8 * cfg.batch_size], batch_size=cfg.batch_size, rng=rng)
-            )
-        else:
-            batches = (next(stream) for _ in range(steps_per_epoch))  # type: ignore[arg-type]
-        losses = []
-        for batch in batches:
-            elapsed = time.perf_counter() - start
-            p = progress_now(step, elapsed)
-            if p >= 1.0:
-                done = True
-                break
-            lr = lr_at(p, peak=cfg.lr, warmup=cfg.warmup)
-            for group in optimiser.param_groups:
-                group["lr"] = lr
-            waves, lengths, targets, target_lengths = _step_batch(batch, device)
-            with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=use_amp):
-                warp = None
-                if cfg.vtlp is not None:
-                    warp = torch.tensor([rng.uniform(*cfg.vtlp) for _ in range(len(waves))], device=device)
-                feats, n_frames = model.frontend(waves, lengths, warp)
-                if cfg.spec_augment:
-                    from asrlab.data import spec_augment
-
-                    feats = spec_augment(  # masks up to an eighth of the bands each
-                        feats, freq_masks=2, freq_width=max(1, mcfg.n_mels // 8), time_masks=2, time_width=8,
-                        seed=rng.randrange(2**31),
-                    )
-                logits, out_lengths = model.encode(feats, n_frames)
-            log_probs = torch.log_softmax(logits.float(), dim=-1)
-            loss = F.ctc_loss(
-                log_probs.transpose(0, 1), targets, out_lengths, target_lengths,
-                blank=0, reduction="mean", zero_infinity=True,
-            )
-            optimiser.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            scaler.unscale_(optimiser)
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_norm)
-            scaler.step(optimiser)
-            scaler.update()
-            step += 1
-            if average is not None:
-                average.update_parameters(model)
-            losses.append(float(loss.detach()))
-            if budget_s is not None:
-                now = min(int(time.perf_counter() - start), int(budget_s))
-                bar.update(now - shown)
-                shown = now
-            else:
-                bar.update(1)
-            bar.set_postfix(epoch=epoch, loss=f"{losses[-1]:.3f}", lr=f"{lr:.2e}")
-        else:
-            if total_steps is not None and step >= total_steps:
-                done = True
+        losses, done = _train_epoch(
+            learner, prepared.epoch(batch_size=cfg.batch_size, rng=rng), budget, cfg, bar, epoch,
+        )
         if not losses:
             break
-        result = evaluate(validated, val_examples, batch_size=cfg.batch_size)
-        model.train()
-        history["train loss"].append(float(np.mean(losses)))
-        history["val CER"].append(result["cer"])
-        history["val WER"].append(result["wer"])
-        history["lr"].append(optimiser.param_groups[0]["lr"])
-        history["seconds"].append(time.perf_counter() - start)
+        result = evaluate(learner.validated, prepared.val, batch_size=cfg.batch_size)
+        learner.model.train()
+        for name, value in (
+            ("train loss", float(np.mean(losses))), ("val CER", result["cer"]), ("val WER", result["wer"]),
+            ("lr", learner.optimiser.param_groups[0]["lr"]), ("seconds", budget.elapsed()),
+        ):
+            history[name].append(value)
         bar.set_postfix(epoch=epoch, loss=f"{history['train loss'][-1]:.3f}", val_cer=f"{result['cer']:.3f}")
         if result["cer"] < best["cer"]:
             best = {"cer": result["cer"], "wer": result["wer"], "epoch": epoch}
-            best_state = {k: v.detach().cpu().clone() for k, v in validated.state_dict().items()}
+            best_state = {k: v.detach().cpu().clone() for k, v in learner.validated.state_dict().items()}
             stale = 0
             if checkpoint is not None:
-                save_checkpoint(
-                    validated, checkpoint, train_config=asdict(cfg), history=history, epoch=epoch,
-                    val_cer=result["cer"], val_wer=result["wer"], steps=step,
-                    parameters=count_parameters(model),
-                )
+                learner.save(checkpoint, cfg, history, best)
         else:
             stale += 1
         if callback is not None:
@@ -726,21 +775,21 @@ def train(
         if cfg.patience is not None and stale >= cfg.patience:
             break
     bar.close()
-    if stream is not None:
-        del stream
-    seconds = time.perf_counter() - start
+    prepared.stream = None  # ends the data worker
+    seconds = budget.elapsed()
     if best_state is None:
         raise RuntimeError("train: the budget ended before the first batch; give it more time")
+    model = learner.model
     model.load_state_dict(best_state)
     model.eval()
     if checkpoint is not None:  # the final history (also of epochs after the best one)
         save_checkpoint(
             model, checkpoint, train_config=asdict(cfg), history=history, epoch=best["epoch"],
-            val_cer=best["cer"], val_wer=best["wer"], steps=step, parameters=count_parameters(model),
+            val_cer=best["cer"], val_wer=best["wer"], steps=learner.steps, parameters=count_parameters(model),
         )
     if plot is not None:
         _plot_curves(history, plot)
-    return TrainResult(model, history, best["cer"], best["wer"], best["epoch"], step, seconds, checkpoint, problems)
+    return TrainResult(model, history, best["cer"], best["wer"], best["epoch"], learner.steps, seconds, checkpoint, prepared.problems)
 
 
 def _plot_curves(history: dict[str, list[float]], path: str | os.PathLike[str]) -> Path:

@@ -34,6 +34,21 @@ def training_budget(default_minutes: float = 3.0) -> tuple[float, int, tuple[int
     return minutes, threads, parse_seeds(os.environ.get("ASRLAB_BENCH_SEED", "0"))
 
 
+def epoch_budget() -> int | None:
+    """``ASRLAB_BENCH_EPOCHS`` (a positive whole number of epochs) or ``None`` when unset:
+    a step budget instead of a time budget, the same work whatever the machine's load.
+
+    Raises:
+        SystemExit: anything but a positive whole number, with one line naming the variable.
+    """
+    if not os.environ.get("ASRLAB_BENCH_EPOCHS"):
+        return None
+    value = _number("ASRLAB_BENCH_EPOCHS", "", float, "a positive whole number of epochs, e.g. 8")
+    if value != int(value):
+        raise SystemExit(f"ASRLAB_BENCH_EPOCHS: expected a positive whole number of epochs, e.g. 8, got {os.environ['ASRLAB_BENCH_EPOCHS']!r}")
+    return int(value)
+
+
 def _number(name: str, default: str, kind: type, expected: str) -> float:
     text = os.environ.get(name, default)
     try:

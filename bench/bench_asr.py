@@ -2,12 +2,20 @@
 
 Trains :class:`asrlab.model.TinyCTC` on the synthetic stream for ``ASRLAB_BENCH_MINUTES``
 minutes (default 3) with the seed ``ASRLAB_BENCH_SEED`` (default 0; ``0-2`` or ``0,2`` train
-and measure one model per seed, one after the other), then measures on
-held-out voices (the test split, 200 utterances, the same whatever the seed):
+and measure one model per seed, one after the other) on the device ``ASRLAB_BENCH_DEVICE``
+(default ``cpu``; ``cuda`` or ``auto`` to train on a GPU: the steps row then tells the
+speed-up against a CPU run on the same machine); ``ASRLAB_BENCH_EPOCHS=N`` trains for N
+epochs of 400 steps instead, so that recipes can be compared on a busy machine, whose
+minutes give fewer steps.  Then it measures on held-out voices (the
+test split, the same whatever the seed):
 
-* CER and WER with greedy decoding (target: CER <= 2% after 3 minutes on a 2-core CPU),
-  and the CER of the worst test voice variant beside that of all the others (one unusual
-  voice can dominate the average);
+* in-grammar speech (200 utterances, the phrases of the training grammar with pauses of
+  0-80 ms between the words): CER and WER with greedy decoding (target: CER <= 2% after
+  3 minutes on a 2-core CPU), and the CER of the worst test voice variant beside that of
+  all the others (one unusual voice can dominate the average);
+* connected, out-of-grammar speech (200 utterances, :data:`asrlab.data.CONNECTED`: one
+  to five course words in random order, no pause between them, as people speak): CER and
+  WER greedy (target: CER <= 3%) and with the course vocabulary;
 * the greedy CER of the same utterances with one more second of silence on each side,
   heard as the model hears recordings (its silence cut to ``ModelConfig.pad_ms``) and
   with all the silence kept;
@@ -32,18 +40,42 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from bench._timing import best_of, training_budget
+from bench._timing import best_of, epoch_budget, training_budget
+
+
+#: Utterances in each test set.
+TEST_SIZE = 200
 
 
 def run() -> list[tuple[str, object, object, float | None]]:
     minutes, threads, seeds = training_budget()
-    return [row for seed in seeds for row in _measure(minutes=minutes, threads=threads, seed=seed)]
+    epochs = epoch_budget()
+    device = os.environ.get("ASRLAB_BENCH_DEVICE", "cpu")
+    return [
+        row for seed in seeds
+        for row in measure(minutes=minutes, epochs=epochs, threads=threads, seed=seed, device=device)
+    ]
 
 
-def _measure(*, minutes: float, threads: int, seed: int) -> list[tuple[str, object, object, float | None]]:
-    """The rows of one model, trained with ``seed``."""
+def test_sets() -> dict[str, list]:
+    """The two test sets of unheard voices: ``"in-grammar"`` and ``"connected"``
+    (:class:`asrlab.data.Utterance` lists, the same whatever the training seed)."""
+    from asrlab.data import CONNECTED, SyntheticSpeech
+
+    return {
+        "in-grammar": SyntheticSpeech("test", seed=1).take(TEST_SIZE),
+        "connected": SyntheticSpeech("test", seed=2, **CONNECTED).take(TEST_SIZE),
+    }
+
+
+def measure(
+    *, minutes: float, threads: int, seed: int, device: str = "cpu", epochs: int | None = None, **options: object,
+) -> list[tuple[str, object, object, float | None]]:
+    """The rows of one model, trained with ``seed`` on ``device`` for ``minutes``, or for
+    ``epochs`` when given (``options``: other :class:`asrlab.train.TrainConfig` fields, to
+    measure a change of recipe)."""
     from asrlab import metrics
-    from asrlab.data import SyntheticSpeech, vocabulary
+    from asrlab.data import vocabulary
     from asrlab.model import TinyCTC, count_parameters, load_checkpoint, transcribe
     from asrlab.train import evaluate, train
 
@@ -51,12 +83,20 @@ def _measure(*, minutes: float, threads: int, seed: int) -> list[tuple[str, obje
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "bench.pt")
-        result = train(minutes=minutes, out=out, progress=False, seed=seed, threads=threads)
+        result = train(
+            minutes=None if epochs else minutes, epochs=epochs, out=out, progress=False, seed=seed, threads=threads,
+            device=device, **options,
+        )
         model, _ = load_checkpoint(out)
     load_after = os.getloadavg()[0]
-    utterances = SyntheticSpeech("test", seed=1).take(200)
+    budget = f"{minutes:g} min" if not epochs else f"{epochs} epochs"
+    sets = test_sets()
+    utterances = sets["in-grammar"]
     test = [(u.audio, u.text) for u in utterances]
+    connected = [(u.audio, u.text) for u in sets["connected"]]
     greedy = evaluate(model, test)
+    connected_greedy = evaluate(model, connected)
+    connected_vocabulary = evaluate(model, connected, beam=8, vocabulary=vocabulary())
     by_variant: dict[str, tuple[list[str], list[str]]] = {}
     for u, ref, hyp in zip(utterances, greedy["references"], greedy["hypotheses"]):
         refs, hyps = by_variant.setdefault(u.voice.partition("+")[2] or "(accent only)", ([], []))
@@ -80,12 +120,16 @@ def _measure(*, minutes: float, threads: int, seed: int) -> list[tuple[str, obje
     duration = len(audio) / model.sample_rate
     return [
         ("tiny CTC: parameters", f"{count_parameters(model):,}", None, None),
-        (f"tiny CTC: steps in {minutes:g} min ({threads} thread, seed {seed})", f"{result.steps}", None, None),
+        (f"tiny CTC: steps in {result.seconds / 60:.1f} min ({_where(device, threads)}, seed {seed})", f"{result.steps}", None, None),
         (f"CPU load average before/after ({os.cpu_count()} cores)", f"{load_before:.1f}/{load_after:.1f}", None, None),
-        (f"tiny CTC: test CER greedy after {minutes:g} min", f"{100 * greedy['cer']:.2f}%", None, None),
-        (f"tiny CTC: test WER greedy after {minutes:g} min", f"{100 * greedy['wer']:.2f}%", None, None),
+        (f"tiny CTC: test CER greedy after {budget}", f"{100 * greedy['cer']:.2f}%", None, None),
+        (f"tiny CTC: test WER greedy after {budget}", f"{100 * greedy['wer']:.2f}%", None, None),
         (f"  worst test voice: {worst} ({len(by_variant[worst][0])} utt.)", f"{100 * variant_cer[worst]:.1f}%", None, None),
         (f"  test CER of the other {len(by_variant) - 1} voices", f"{100 * cer_others:.2f}%", None, None),
+        (f"connected out-of-grammar: CER greedy after {budget}", f"{100 * connected_greedy['cer']:.2f}%", None, None),
+        (f"connected out-of-grammar: WER greedy after {budget}", f"{100 * connected_greedy['wer']:.2f}%", None, None),
+        ("connected: CER beam 8 + corpus vocabulary", f"{100 * connected_vocabulary['cer']:.2f}%", None, None),
+        ("connected: WER beam 8 + corpus vocabulary", f"{100 * connected_vocabulary['wer']:.2f}%", None, None),
         ("  test CER greedy, 1 s more silence each side", f"{100 * trimmed['cer']:.2f}%", None, None),
         ("  the same, silence not cut to pad_ms", f"{100 * untrimmed['cer']:.2f}%", None, None),
         ("tiny CTC: test CER beam 8 (50 utt.)", f"{100 * beam['cer']:.2f}%", None, None),
@@ -94,3 +138,15 @@ def _measure(*, minutes: float, threads: int, seed: int) -> list[tuple[str, obje
         ("tiny CTC: val CER of the best epoch", f"{100 * result.best_cer:.2f}%", None, None),
         (f"transcribe RTF ({duration:.1f} s of audio)", seconds, duration, 0.05),
     ]
+
+
+def _where(device: str, threads: int) -> str:
+    """``"1 thread"`` on the CPU, else the device that trained, e.g. ``"cuda: NVIDIA H100"``."""
+    from asrlab.model import pick_device
+
+    picked = pick_device(device)
+    if picked.type == "cpu":
+        return f"{threads} thread{'s' * (threads != 1)}"
+    if picked.type == "cuda":
+        return f"cuda: {torch.cuda.get_device_name(picked)}"
+    return picked.type

@@ -14,7 +14,9 @@ banks are rendered once, before the clock starts).  It is then tested on isolate
 digits in the Free Spoken Digit Dataset's layout
 (``recordings/<digit>_<speaker>_<index>.wav``):
 
-* ``ASRLAB_FSDD=<folder>``: a checkout of the Free Spoken Digit Dataset (all recordings);
+* ``ASRLAB_FSDD=<folder>``: recordings in the Free Spoken Digit Dataset's naming, in the
+  folder or its ``recordings/`` (a checkout of the whole dataset: six speakers, 3,000
+  recordings; or a part of it, such as two speakers kept for development);
 * otherwise the real recordings of digits that Debian packages install, when present:
   ``saytime`` (``/usr/share/saytime``, one male speaker, 8 kHz mu-law) and
   ``asterisk-core-sounds-en-wav`` (``/usr/share/asterisk/sounds/en/digits``, one female
@@ -22,13 +24,14 @@ digits in the Free Spoken Digit Dataset's layout
   the chess database's spoken moves: one male speaker, 11 kHz), "one" to "eight".
 
 Rows: recordings and speakers found, then for each seed the share of digits recognised
-exactly with greedy decoding (and how many of each speaker's), with beam search
-constrained to the vocabulary of digits (:func:`asrlab.ctc.vocabulary_lm`), and the mean
+exactly with greedy decoding and with beam search constrained to the vocabulary of digits
+(:func:`asrlab.ctc.vocabulary_lm`), each also by speaker (real speakers differ far more
+than seeds do), and the mean
 CTC loss of the right transcript (nats per recording: lower is better; it moves with
 every recording's probability, not only with those that cross into being right); with
-several seeds, their mean, range and how many reached 60% greedy.  With 28 recordings one
-file is 3.6 points and seeds differ by 18 points or more, so judge the recipe by several
-seeds.  Run: ``python -m bench digits``, e.g. ``ASRLAB_BENCH_SEED=0-5 python -m bench digits``
+several seeds, their mean, range and how many reached 60% greedy.  With the 28 Debian
+recordings one file is 3.6 points and seeds differ by 18 points or more, so judge the
+recipe by several seeds, and prefer FSDD's hundreds of recordings.  Run: ``python -m bench digits``, e.g. ``ASRLAB_BENCH_SEED=0-5 python -m bench digits``
 (about 10 minutes a seed, an hour in all; ``ASRLAB_BENCH_MINUTES=3`` for a quicker look).
 """
 
@@ -73,10 +76,9 @@ def debian_digits(folder: Path) -> list[str]:
 
 
 def run() -> list[tuple[str, object, object, float | None]]:
-    from asrlab.cli import without_missing_engines
     from asrlab.data import DIGITS, load_fsdd
     from asrlab.model import ModelConfig, decode, logits_for, prepare_audio, vocabulary_decoder
-    from asrlab.train import TELEPHONE_MINUTES, TELEPHONE_MODEL, TELEPHONE_OPTIONS, train
+    from asrlab.train import TELEPHONE_MINUTES, TELEPHONE_MODEL, TELEPHONE_OPTIONS, train, without_missing_engines
 
     minutes, threads, seeds = training_budget(TELEPHONE_MINUTES)
     torch.set_num_threads(threads)
@@ -115,15 +117,16 @@ def run() -> list[tuple[str, object, object, float | None]]:
             lp for start in range(0, len(audio), 32) for lp in logits_for(result.model, audio[start : start + 32])
         ]
         hyps = [decode(lp) for lp in log_probs]
-        greedy = right(hyps)
-        beam = right([decode(lp, beam=8, vocabulary=lm) for lp in log_probs])
+        beam_hyps = [decode(lp, beam=8, vocabulary=lm) for lp in log_probs]
+        greedy, beam = right(hyps), right(beam_hyps)
         loss = ctc_loss_of(log_probs, refs)
         scores.append((greedy, beam, loss))
         rows += [
             (f"training steps in {minutes:g} min (seed {seed})", f"{result.steps}", None, None),
             (f"digits right, greedy, after {minutes:g} min synthetic", f"{greedy:.1f}%", None, None),
-            ("  by speaker", by_speaker(hyps, refs, speaker_of), None, None),
+            ("  by speaker, greedy", by_speaker(hyps, refs, speaker_of), None, None),
             ("digits right, beam 8 + digit vocabulary", f"{beam:.1f}%", None, None),
+            ("  by speaker, digit vocabulary", by_speaker(beam_hyps, refs, speaker_of), None, None),
             ("CTC loss of the right digit (nats, mean)", f"{loss:.2f}", None, None),
         ]
     if len(seeds) > 1:
@@ -141,10 +144,14 @@ def run() -> list[tuple[str, object, object, float | None]]:
 
 
 def by_speaker(hyps: list[str], refs: list[str], speakers: list[str]) -> str:
-    """How many of each speaker's recordings are right, e.g. ``"saytime 6/10, scid 3/8"``."""
+    """How many of each speaker's recordings are right, e.g.
+    ``"george 150/500 (30%), jackson 320/500 (64%)"``, speakers in alphabetical order."""
     total = Counter(speakers)
     right = Counter(speaker for hyp, ref, speaker in zip(hyps, refs, speakers) if hyp == ref)
-    return ", ".join(f"{speaker} {right[speaker]}/{n}" for speaker, n in total.items())
+    return ", ".join(
+        f"{speaker} {right[speaker]}/{total[speaker]} ({100 * right[speaker] / total[speaker]:.0f}%)"
+        for speaker in sorted(total)
+    )
 
 
 def ctc_loss_of(log_probs: list[np.ndarray], refs: list[str]) -> float:

@@ -10,7 +10,7 @@ import soundfile as sf
 import torch
 
 from asrlab import data
-from bench import _timing, bench_digits
+from bench import _timing, bench_asr, bench_digits
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,12 @@ def test_several_seeds_train_one_model_each_and_report_their_mean(tmp_path, monk
     assert every == ["40.0%", "50.0%", "90.0%", "100.0%", "60.0%", "70.0%"]
     assert rows["mean of 3 seeds, greedy"] == "63.3% (40-90%, 2 >= 60%)"
     assert rows["mean of 3 seeds, beam 8 + digit vocabulary"] == f"{np.mean([50, 100, 70]):.1f}% (50-100%, 2 >= 60%)"
-    assert [value for label, value, _, _ in report if label == "  by speaker"] == ["robot 4/10", "robot 9/10", "robot 6/10"]
+    assert [value for label, value, _, _ in report if label == "  by speaker, greedy"] == [
+        "robot 4/10 (40%)", "robot 9/10 (90%)", "robot 6/10 (60%)",
+    ]
+    assert [value for label, value, _, _ in report if label == "  by speaker, digit vocabulary"] == [
+        "robot 5/10 (50%)", "robot 10/10 (100%)", "robot 7/10 (70%)",
+    ]
     # the loss of the right digits, against torch's CTC loss of the same model's output
     audio = [model_module.prepare_audio(rec / f"{d}_robot_0.wav", sr=None, target_sr=16000) for d in range(10)]
     expected = np.mean([
@@ -139,3 +144,48 @@ def test_the_debian_recordings_are_copied_in_fsdd_layout_a_package_only_when_com
     assert sr == 11025 and len(y) == 1100 and np.allclose(y, 0.07, atol=1e-4)
     y, sr = sf.read(out / "recordings" / "2_quiet_0.wav", dtype="float32")
     assert sr == 8000 and len(y) == 800 and np.allclose(y, 0.03, atol=2e-3)  # mu-law, then 16-bit PCM
+
+
+def test_by_speaker_counts_each_speakers_right_recordings_in_alphabetical_order():
+    refs = ["one", "two", "three", "four", "five"]
+    hyps = ["one", "to", "three", "four", "fie"]
+    speakers = ["jackson", "george", "jackson", "george", "jackson"]
+    assert bench_digits.by_speaker(hyps, refs, speakers) == "george 1/2 (50%), jackson 2/3 (67%)"
+
+
+def test_the_asr_benchmark_names_where_it_trained(monkeypatch):
+    assert bench_asr._where("cpu", 1) == "1 thread"
+    assert bench_asr._where("cpu", 2) == "2 threads"
+    if torch.cuda.is_available():
+        assert bench_asr._where("cuda", 1) == f"cuda: {torch.cuda.get_device_name(0)}"
+    else:
+        with pytest.raises(ValueError, match="no CUDA GPU is available"):
+            bench_asr._where("cuda", 1)
+
+
+def test_the_asr_benchmarks_connected_test_set_is_unpaused_out_of_grammar_speech_of_unheard_voices(monkeypatch):
+    monkeypatch.setattr(bench_asr, "TEST_SIZE", 6)
+    sets = bench_asr.test_sets()
+    assert set(sets) == {"in-grammar", "connected"} and all(len(v) == 6 for v in sets.values())
+    heard = set(data.split_voices("train")) | set(data.split_voices("validation"))
+    for utterances in sets.values():
+        assert not {u.voice for u in utterances} & heard
+    assert all(u.word_gap_ms == 0 for u in sets["connected"])
+    assert any(u.word_gap_ms > 0 for u in sets["in-grammar"])
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, None), ("", None), ("8", 8), ("2.0", 2)])
+def test_an_epoch_budget_replaces_the_minutes_when_set(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv("ASRLAB_BENCH_EPOCHS", raising=False)
+    else:
+        monkeypatch.setenv("ASRLAB_BENCH_EPOCHS", value)
+    assert _timing.epoch_budget() == expected
+
+
+@pytest.mark.parametrize("value", ["0", "2.5", "many", "-1"])
+def test_a_bad_epoch_budget_stops_with_one_line(monkeypatch, value):
+    monkeypatch.setenv("ASRLAB_BENCH_EPOCHS", value)
+    with pytest.raises(SystemExit) as info:
+        _timing.epoch_budget()
+    assert str(info.value) == f"ASRLAB_BENCH_EPOCHS: expected a positive whole number of epochs, e.g. 8, got {value!r}"

@@ -325,6 +325,44 @@ def test_max_words_limits_transcripts_without_changing_the_rest():
         data.random_transcript(np.random.default_rng(0), max_words=0)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1), st.one_of(st.none(), st.integers(min_value=1, max_value=8)))
+def test_random_word_transcripts_are_one_to_five_course_words(seed, max_words):
+    words = data.random_words(np.random.default_rng(seed), max_words=max_words).split(" ")
+    assert 1 <= len(words) <= min(5, max_words or 5)
+    assert set(words) <= set(data.vocabulary())
+
+
+def test_random_word_order_is_not_the_grammars():
+    rng = np.random.default_rng(0)
+    texts = [data.random_words(rng) for _ in range(400)]
+    assert {len(t.split(" ")) for t in texts} == {1, 2, 3, 4, 5}
+    assert len(set(texts)) > 350  # hardly a sequence twice
+    grammar = {data.random_transcript(np.random.default_rng(i)) for i in range(2000)}
+    several = [t for t in texts if " " in t]
+    assert len([t for t in several if t in grammar]) < 0.05 * len(several)  # a digit string now and then
+
+
+def test_connected_speech_has_no_pauses_and_random_word_orders_and_leaves_the_rest_alone():
+    plain = data.SyntheticSpeech("test", seed=4).take(8)
+    connected = data.SyntheticSpeech("test", seed=4, **data.CONNECTED).take(8)
+    grammar = {data.random_transcript(np.random.default_rng(i)) for i in range(2000)}
+    assert all(u.word_gap_ms == 0 for u in connected) and any(u.word_gap_ms > 20 for u in plain)
+    assert [u.voice for u in connected] == [u.voice for u in plain]  # the same voices, rates and pitches
+    assert [(u.rate, u.pitch) for u in connected] == [(u.rate, u.pitch) for u in plain]
+    assert sum(u.text not in grammar for u in connected) >= 6
+    for u, p in zip(connected, plain):
+        if u.text == p.text and p.word_gap_ms > 20 and " " in p.text:  # the same words without the pauses: shorter
+            assert len(u.audio) < len(p.audio)
+    # a share of each: pause_share 0.5 keeps the pauses of about half; the defaults change nothing
+    half = data.SyntheticSpeech("test", seed=4, pause_share=0.5).take(40)
+    everything = data.SyntheticSpeech("test", seed=4).take(40)
+    kept = [h.word_gap_ms == e.word_gap_ms for h, e in zip(half, everything)]
+    assert 10 <= sum(kept) <= 30 and all(h.text == e.text for h, e in zip(half, everything))
+    same = data.SyntheticSpeech("test", seed=4, pause_share=1.0, random_order=0.0).take(3)
+    assert all(np.array_equal(a.audio, b.audio) for a, b in zip(same, plain))
+
+
 @pytest.mark.parametrize(
     ("kwargs", "exc", "message"),
     [
@@ -336,6 +374,8 @@ def test_max_words_limits_transcripts_without_changing_the_rest():
         ({"split": "test", "generated_voices": 5}, ValueError,
          "generated_voices: only the train split takes generated speakers, got 5 for 'test'"),
         ({"generated_voices": -1}, ValueError, "generated_voices: expected a non-negative integer, got -1"),
+        ({"pause_share": 1.5}, ValueError, "pause_share: expected a share from 0 to 1, got 1.5"),
+        ({"random_order": "all"}, TypeError, "random_order: expected a share from 0 to 1, got str 'all'"),
     ],
 )
 def test_synthetic_speech_rejects_bad_arguments(kwargs, exc, message):

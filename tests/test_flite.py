@@ -211,7 +211,8 @@ def test_a_training_run_takes_flite_speech_through_the_data_worker(tmp_path, mon
     assert tuple(ckpt["train_config"]["flite_voices"]) == ("flite-kal16",)
     spoken = [line.split("\t") for line in log.read_text().splitlines()]
     stream = data.SyntheticSpeech(  # the worker's stream, read here
-        "train", seed=2, generated_voices=100, flite_share=0.5, flite_voices=["flite-kal16"], silence_ms=(10, 150)
+        "train", seed=2, generated_voices=100, flite_share=0.5, flite_voices=["flite-kal16"], silence_ms=(10, 150),
+        pause_share=train.TrainConfig.pause_share, random_order=train.TrainConfig.random_order,
     )
     expected = [[u.voice, u.text] for u in stream.take(len(spoken) * 3) if u.voice == "flite-kal16"]
     assert len(spoken) >= 16 and spoken == expected[: len(spoken)]

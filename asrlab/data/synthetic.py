@@ -4,8 +4,11 @@ Every utterance is a random transcript from a small vocabulary (the digits "zero
 "nine" and "oh", ten command words, and a tiny grammar of phrases such as "turn the
 light on" or "go left three"), spoken by a random English accent and voice variant at a
 random rate, pitch and word gap, resampled to 16 kHz, with random silence before and
-after.  Utterance ``i`` of a split depends only on ``(seed, split, i)``, so a corpus is
-reproducible and can be read in any order or in parallel.
+after.  ``pause_share`` and ``random_order`` make connected speech (words run together,
+as people speak them) and transcripts of course words in random order; :data:`CONNECTED`
+is speech of both kinds only.  Utterance ``i`` of a split depends only on
+``(seed, split, i)``, so a corpus is reproducible and can be read in any order or in
+parallel.
 
 The split is by voice *variant* (the speaker character: ``f3``, ``m1``, ``klatt4``...):
 the validation and test variants are never heard in training, in any accent.
@@ -27,96 +30,29 @@ from asrlab.data import flite as flite_module
 from asrlab.data import bank as bank_module
 from asrlab.data.augment import speed_perturb
 from asrlab.data.flite import flite_voices, synthesize_flite
+from asrlab.data.transcripts import COMMANDS, DIGITS, random_transcript, random_words, vocabulary
 from asrlab.data.tts import base_voices, synthesize, variants
 
 __all__ = [
     "DIGITS",
     "COMMANDS",
     "SPLITS",
+    "CONNECTED",
     "Utterance",
     "SyntheticSpeech",
     "random_transcript",
+    "random_words",
     "split_voices",
     "vocabulary",
 ]
 
-#: The spoken digits; "oh" is the everyday name of 0 in digit strings.
-DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "oh")
-#: The command words of the course's keyword-spotting examples.
-COMMANDS = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
 #: The three disjoint splits.
 SPLITS = ("train", "validation", "test")
-
-_DIRECTIONS = ("up", "down", "left", "right")
-_DEVICES = ("light", "lights", "fan", "radio", "heater", "music", "alarm")
-_ROOMS = ("kitchen", "bedroom", "garden", "hall")
-_NUMBERS = DIGITS[:10]
-
-
-def _phrase(rng: np.random.Generator) -> str:
-    pick = lambda seq: seq[int(rng.integers(len(seq)))]  # noqa: E731
-    kind = int(rng.integers(8))
-    if kind == 0:
-        return f"turn the {pick(_DEVICES)} {pick(('on', 'off'))}"
-    if kind == 1:
-        return f"turn {pick(('on', 'off'))} the {pick(_DEVICES)}"
-    if kind == 2:
-        return f"go {pick(_DIRECTIONS)} {pick(_NUMBERS)}"
-    if kind == 3:
-        return f"move {pick(_DIRECTIONS)} {pick(_NUMBERS)} {pick(('steps', 'times'))}"
-    if kind == 4:
-        return f"set the volume to {pick(_NUMBERS)}"
-    if kind == 5:
-        return f"switch the {pick(_ROOMS)} {pick(_DEVICES)} {pick(('on', 'off'))}"
-    if kind == 6:
-        return f"{pick(('yes', 'no'))} {pick(('stop', 'go'))} {pick(_DIRECTIONS)}"
-    return f"call {' '.join(pick(DIGITS) for _ in range(3))}"
-
-
-def random_transcript(rng: np.random.Generator, *, max_words: int | None = None) -> str:
-    """One random transcript: a digit, a command word, a digit string or a phrase.
-
-    Args:
-        rng: The generator that decides (``numpy.random.default_rng(seed)``).
-        max_words: Draw again until the transcript has at most this many words
-            (default ``None``: any length, up to 6 words).
-
-    Returns:
-        Lower-case words separated by single spaces, e.g. ``"go left three"``.
-
-    Lesson: 10 Train a tiny CTC speech recogniser.
-    """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
-    if max_words is not None:
-        check_positive_int(max_words, name="max_words")
-        while True:
-            text = _any_transcript(rng)
-            if text.count(" ") < max_words:
-                return text
-    return _any_transcript(rng)
-
-
-def _any_transcript(rng: np.random.Generator) -> str:
-    kind = rng.random()
-    if kind < 0.15:
-        return DIGITS[int(rng.integers(len(DIGITS)))]
-    if kind < 0.3:
-        return COMMANDS[int(rng.integers(len(COMMANDS)))]
-    if kind < 0.55:
-        n = int(rng.integers(2, 6))
-        return " ".join(DIGITS[int(i)] for i in rng.integers(len(DIGITS), size=n))
-    return _phrase(rng)
-
-
-def vocabulary() -> list[str]:
-    """Every word that :func:`random_transcript` can produce, sorted.
-
-    Lesson: 10 Train a tiny CTC speech recogniser.
-    """
-    words = set(DIGITS) | set(COMMANDS) | set(_DEVICES) | set(_ROOMS)
-    words |= {"turn", "the", "go", "move", "steps", "times", "set", "volume", "to", "switch", "call"}
-    return sorted(words)
+#: :class:`SyntheticSpeech` settings of connected, out-of-grammar speech: no pause between
+#: the words, and every transcript course words in random order (:func:`random_words`), as
+#: people speak when they do not follow the phrase list.  With the test split, these make
+#: the second test set of ``python -m bench asr``.
+CONNECTED: dict[str, object] = {"word_gap_ms": (0, 0), "random_order": 1.0}
 
 
 def _bucket(variant: str) -> str:
@@ -184,6 +120,13 @@ class SyntheticSpeech:
             ``(120, 220)``).
         pitch: Range of espeak pitches (default ``(25, 75)``).
         word_gap_ms: Range of extra pauses between words in ms (default ``(0, 80)``).
+        pause_share: The share of utterances, 0 to 1, whose words are separated by such a
+            pause (default 1.0: all); the others run their words together, as people
+            speak (espeak-ng's own timing, no extra gap).
+        random_order: The share of transcripts, 0 to 1, made of one to five of the
+            course's words in random order (:func:`random_words`) instead of a digit, a
+            command or a phrase of the grammar (default 0.0).  A model trained only on
+            the grammar leans on it where the sound is ambiguous.
         silence_ms: Range of silence added before and, independently, after the speech
             in ms (default ``(30, 300)``).
         lowpass_hz: When set, low-pass the audio at this frequency (e.g. 4000 to
@@ -226,6 +169,8 @@ class SyntheticSpeech:
         rate: tuple[int, int] = (120, 220),
         pitch: tuple[int, int] = (25, 75),
         word_gap_ms: tuple[int, int] = (0, 80),
+        pause_share: float = 1.0,
+        random_order: float = 0.0,
         silence_ms: tuple[int, int] = (30, 300),
         lowpass_hz: float | None = None,
         max_words: int | None = None,
@@ -243,6 +188,8 @@ class SyntheticSpeech:
         self.pitch = self._range(pitch, name="pitch", low=0, high=100)
         self.word_gap_ms = self._range(word_gap_ms, name="word_gap_ms", low=0, high=2000)
         self.silence_ms = self._range(silence_ms, name="silence_ms", low=0, high=10000)
+        self.pause_share = self._fraction(pause_share, name="pause_share")
+        self.random_order = self._fraction(random_order, name="random_order")
         if lowpass_hz is not None and not 0 < lowpass_hz < sr / 2:
             raise ValueError(f"lowpass_hz: expected a frequency in (0, {sr / 2:g}) Hz, got {lowpass_hz!r}")
         self.lowpass_hz = lowpass_hz
@@ -320,6 +267,14 @@ class SyntheticSpeech:
         return self._finish(y, bank.texts[k], voice, int(bank.rates[k]), int(bank.pitches[k]), 0, before, after)
 
     @staticmethod
+    def _fraction(value: float, *, name: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name}: expected a share from 0 to 1, got {type(value).__name__} {value!r}")
+        if not 0 <= value <= 1:
+            raise ValueError(f"{name}: expected a share from 0 to 1, got {value!r}")
+        return float(value)
+
+    @staticmethod
     def _range(value: tuple[int, int], *, name: str, low: int, high: int) -> tuple[int, int]:
         try:
             a, b = value
@@ -344,6 +299,12 @@ class SyntheticSpeech:
         pitch = int(rng.integers(self.pitch[0], self.pitch[1] + 1))
         gap = int(rng.integers(self.word_gap_ms[0], self.word_gap_ms[1] + 1))
         before, after = (int(rng.integers(self.silence_ms[0], self.silence_ms[1] + 1)) for _ in range(2))
+        if self.pause_share < 1 or self.random_order > 0:  # its own draws: the rest of the stream stays as it was
+            style = np.random.default_rng([self.seed, self._split_index, index, 5])
+            if style.random() >= self.pause_share:
+                gap = 0
+            if style.random() < self.random_order:
+                text = random_words(style, max_words=self.max_words)
         if self.bank_share:
             u = self._from_bank(index, before, after)
             if u is not None:
