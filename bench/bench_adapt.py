@@ -60,7 +60,7 @@ def _base_model(minutes: float, threads: int, seed: int):
     given = os.environ.get("ASRLAB_ADAPT_MODEL")
     if given:
         return load_checkpoint(given)[0], f"checkpoint {given}"
-    from asrlab.cli import without_missing_engines
+    from asrlab.train import without_missing_engines
 
     options, notes = without_missing_engines(dict(TELEPHONE_OPTIONS))
     for note in notes:
