@@ -12,12 +12,13 @@ DEV_STAMP := $(VENV)/.asrlab-dev-installed
 PORT   ?= 8888
 JOBS   ?= 2
 
-.PHONY: setup setup-dev lab test lessons bench clean-venv help
+.PHONY: setup setup-dev lab test lessons release bench clean-venv help
 
 help:
 	@echo "make lab      set up the core, then start JupyterLab on lessons/"
 	@echo "make test     set up with the test tools and optional voices, then run the whole test suite"
 	@echo "make lessons  regenerate lessons/ from solutions/"
+	@echo "make release  write handout/: the student notebooks and a check package with public cases only"
 	@echo "make bench    run the benchmarks (ratios against librosa / jiwer / torch)"
 
 $(PY):
@@ -46,6 +47,9 @@ test: setup-dev
 
 lessons: setup
 	$(PY) -m autograder release
+
+release: setup
+	$(PY) -m autograder release --student handout
 
 bench: setup-dev
 	$(PY) -m bench
