@@ -98,13 +98,9 @@ class ModelConfig:
         n_fft: FFT size in samples (default 400: 25 ms at 16 kHz).
         hop_length: Samples between frames (default 160: 10 ms).
         n_mels: Mel bands (default 32).  Few, wide bands keep the formant envelope and
-            blur the harmonics of the pitch, which differ from speaker to speaker; and a
-            step costs less.  In 3-minute CPU runs, 40 bands instead of 80 gave 15% more
-            steps and a validation CER of 2.2% instead of 3.3%; 32 bands (with the
-            shorter silences of :class:`asrlab.train.TrainConfig`) gave 3,000 steps
-            instead of 2,400 and a test CER on unheard voices of 2.8-3.1% instead of 4.0%.
-            Models for 8 kHz recordings did better with 80 (see
-            :data:`asrlab.train.TELEPHONE_MODEL`).
+            blur the harmonics of the pitch, which differ from speaker to speaker, and a
+            step costs less; models for 8 kHz recordings use 80
+            (:data:`asrlab.train.TELEPHONE_MODEL`).  Measurements: ``docs/results.md``.
         fmin: Lowest mel frequency in Hz (default 0).
         fmax: Highest mel frequency in Hz (default ``None``: ``sr / 2``); 4000 suits a
             model meant for 8 kHz recordings.
@@ -114,8 +110,7 @@ class ModelConfig:
         layers: GRU layers (default 2).
         dropout: Dropout between GRU layers and before the output (default 0.0: the
             training stream never repeats an utterance, so within minutes there is
-            nothing to over-fit, and dropout only slows learning; with it, 3-minute CPU
-            runs ended at a higher validation CER).
+            nothing to over-fit).
         n_classes: Output classes, blank included (default 29 = ``len(ALPHABET)``).
         top_db: When set, floor the mel power at this many dB below the utterance's
             loudest bin before the log (default ``None``: no floor).  Digital silence and
@@ -127,11 +122,8 @@ class ModelConfig:
             so that the model hears as much silence as it was trained with, however
             much the recording has (default ``None``: the audio as it is).  The
             per-utterance feature normalisation makes a model trained on short silences
-            sensitive to long ones: after 3 minutes of training with 10-150 ms, the test
-            voices (30-300 ms) with 1 s more silence on each side had a CER of 24%
-            as they were and 2.2% with ``pad_ms=80``, the same as without the extra
-            silence (``python -m bench asr``).  :func:`asrlab.train.train` sets it to
-            the middle of the synthetic stream's silence range.
+            sensitive to long ones (lesson 10 measures it).  :func:`asrlab.train.train`
+            sets it to the middle of the synthetic stream's silence range.
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
