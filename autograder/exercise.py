@@ -99,6 +99,10 @@ class Exercise:
     atol: float = 1e-9
     labels: Mapping[str, Label] = field(default_factory=dict)
     strict_types: bool = False
+    #: ``asrlab`` functions an answer may call although the reference calls them too: the
+    #: library's versions of earlier exercises that this one builds on (e.g.
+    #: ``"asrlab.dtw.dtw"`` for a nearest-template search).  The grader does not flag them.
+    builds_on: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in ("function", "cell"):

@@ -234,7 +234,7 @@ def test_a_hostile_class_leaves_nothing_on_the_host_and_no_grader_fault(graded):
     assert energy["cases"][0]["message"] == "the answer could not be read back (AttributeError)"
     assert energy["cases"][1]["message"].startswith("the answer could not be judged")
     assert len(forged["diagnostics"]) == 1
-    assert forged["diagnostics"][0].startswith("l90-energy: judging failed: TypeError: ufunc 'isfinite' not supported")
+    assert forged["diagnostics"][0].startswith("l90-energy: judging failed: OverflowError: int too large to convert to float")
 
 
 def test_checkpoints_and_subfolders_do_not_change_the_class_layout(graded):
@@ -372,8 +372,11 @@ def test_an_oversized_message_from_the_kernel_is_refused_while_receiving(tmp_pat
     assert [tuple(r[1:]) for r in got["rows"]] == [("l90-energy", "resource-limit", 0.0), ("l90-peak", "passed", 1.0),
                                                   ("l90-zcr", "passed", 1.0)]
     # one 300 MB output message: refused by the socket before it is buffered in the grader
-    # (which peaked at over 1 GB when it was received, decoded and measured whole)
-    assert got["rss_mb"] < 400, got["rss_mb"]
+    # (which peaked at over 1 GB when it was received, decoded and measured whole).  Alone
+    # the grader peaks near 160 MB; run beside the rest of the suite on two busy cores it
+    # has peaked at up to 650 MB, so the bound leaves room for that and still fails the
+    # unbounded receive.
+    assert got["rss_mb"] < 800, got["rss_mb"]
 
 
 @pytest.mark.slow

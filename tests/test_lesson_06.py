@@ -319,3 +319,12 @@ def test_frame_by_frame_fails_and_dtw_recognises_the_slow_word() -> None:
     np.testing.assert_array_equal(ns["S"], l06._SLOW_DOWN)
     assert l06.nearest_template_reference(l06._SLOW_DOWN, l06._FAST, list(COMMANDS)) == "down"
     assert [np.array_equal(a, b) for a, b in zip(l06._FAST, ns["fast_words"].values())] == [True] * len(COMMANDS)
+
+
+def test_answers_that_build_on_the_library_are_not_flagged_but_handing_in_the_reference_is():
+    from autograder.grading.references import uses_reference
+
+    nearest = EXERCISES["l06-nearest-template"]
+    assert uses_reference(nearest, "from asrlab.dtw import dtw\nd = dtw(a, b)") == []
+    cost = EXERCISES["l06-cost-matrix"]
+    assert uses_reference(cost, "from asrlab.dtw import cost_matrix\nC = cost_matrix(X, Y)") == ["asrlab.dtw.cost_matrix"]

@@ -516,6 +516,7 @@ EXERCISES = [
     ),
     Exercise(
         id="l06-nearest-template",
+        builds_on=("asrlab.dtw.dtw",),  # the DTW distance of the exercises before
         lesson=LESSON,
         title="a nearest-template recogniser",
         points=1,
@@ -592,6 +593,7 @@ EXERCISES = [
     ),
     Exercise(
         id="l06-find-word",
+        builds_on=("asrlab.dtw.cost_matrix",),  # the frame distances of the first exercise
         lesson=LESSON,
         title="mini-challenge: a keyword spotter",
         points=3,
