@@ -73,7 +73,7 @@ def reference_functions(exercise: Exercise) -> dict[str, str]:
 
 def uses_reference(exercise: Exercise, source: str) -> list[str]:
     """The reference functions (``"asrlab.audio.int_to_float"``) the answer ``source`` names."""
-    allowed = set(getattr(exercise, "builds_on", ()))
+    allowed = set(exercise.builds_on)
     funcs = {name: qual for name, qual in reference_functions(exercise).items() if qual not in allowed}
     if not funcs or "asrlab" not in source:
         return []
