@@ -64,8 +64,17 @@ def _raised(token: str, exc: BaseException) -> None:
     _store(token, {"raised": type(exc).__name__, "message": str(exc)[:500] + where})
 
 
-def call(token: str, target: str, payload: str) -> None:
-    """Call function ``target`` with the decoded ``{"args": ..., "kwargs": ...}``."""
+def _sent(name: str) -> str:
+    """What the grader sent with this request (its metadata): a case's inputs, a source."""
+    from IPython import get_ipython
+
+    return get_ipython().kernel.get_parent("shell")["metadata"][name]
+
+
+def call(token: str, target: str, payload: str | None = None) -> None:
+    """Call function ``target`` with the decoded ``{"args": ..., "kwargs": ...}`` (default:
+    the request's ``payload``)."""
+    payload = _sent("payload") if payload is None else payload
     ns = _ns()
     if target not in ns:
         _store(token, {"undefined": target})
@@ -84,8 +93,9 @@ def call(token: str, target: str, payload: str) -> None:
     _encode(token, value)
 
 
-def bind(token: str, payload: str) -> None:
+def bind(token: str, payload: str | None = None) -> None:
     """Set the case's input variables in the namespace (saving the notebook's own once)."""
+    payload = _sent("payload") if payload is None else payload
     ns = _ns()
     kwargs = from_plain(json.loads(payload))
     for name, value in kwargs.items():
@@ -122,6 +132,44 @@ def fetch(token: str, targets: list[str]) -> None:
         return
     values = tuple(ns[t] for t in targets)
     _encode(token, values[0] if len(values) == 1 else values)
+
+
+def run_cell(token: str, targets: list[str], payload: str | None = None) -> None:
+    """One case of a cell exercise in one request: :func:`bind` the inputs (default: the
+    request's ``payload``), run the answer cell (its ``source``) as a cell of its own, magics
+    and all, and :func:`fetch` the targets.  An exception of the source is raised again, so
+    that the request fails as the cell itself would."""
+    from IPython import get_ipython
+
+    source = _sent("source")
+    bind(token, payload)
+    result = get_ipython().run_cell(source, store_history=False)
+    error = result.error_before_exec or result.error_in_exec
+    if error is not None:
+        raise error
+    fetch(token, targets)
+
+
+def batch(token: str, kind: str, names: list[str]) -> None:
+    """Several cases in one request (the request's ``payloads``): :func:`call` or
+    :func:`run_cell` each, in order, and keep their results as one list under ``token``.
+    Stops before the first case whose own request would not end ``ok`` (an exception out of
+    the cell or the call, ``SystemExit``, an interrupt): the grader runs it and the rest one
+    by one."""
+    payloads = json.loads(_sent("payloads"))
+    lines = []
+    for i, payload in enumerate(payloads):
+        case_token = f"{token}-{i}"
+        try:
+            if kind == "function":
+                call(case_token, names[0], payload)
+            else:
+                run_cell(case_token, names, payload)
+        except BaseException:  # noqa: BLE001 - left to the one-by-one run
+            _results.pop(case_token, None)
+            break
+        lines.append(_results.pop(case_token, '{"lost":true}'))
+    _store(token, {"cases": lines})
 
 
 def take(token: str) -> _Line:

@@ -30,6 +30,7 @@ import ctypes.util
 import json
 import os
 import resource
+import select
 import shutil
 import signal
 import sys
@@ -260,41 +261,50 @@ def _drop_all_capabilities() -> None:
     _check(_libc.capset(ctypes.byref(header), data), "capset")
 
 
+def _lower(cfg: dict, isolated: bool) -> None:
+    """In the kernel's process: lower the limits, change identity, die with the init."""
+    for name, value in cfg["rlimits"].items():
+        which = getattr(resource, f"RLIMIT_{name}")
+        soft, hard = value if isinstance(value, list) else (value, value)
+        cur_soft, cur_hard = resource.getrlimit(which)
+        if cur_hard != resource.RLIM_INFINITY:
+            hard = min(hard, cur_hard)
+            soft = min(soft, hard)
+        resource.setrlimit(which, (soft, hard))
+    uid, gid = cfg.get("uid"), cfg.get("gid")
+    if uid is not None and os.getuid() == 0 and not cfg.get("user_namespace"):
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+    elif isolated:
+        _drop_all_capabilities()
+    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    # After the credentials changed (that resets it): die with the namespace's init.
+    parent = os.getppid()
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(70)
+    os.chdir(cfg["scratch"])
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def _exec_kernel(cfg: dict, isolated: bool) -> None:
     """In the kernel's process: limits, identity, exec.  Never returns."""
     try:
-        for name, value in cfg["rlimits"].items():
-            which = getattr(resource, f"RLIMIT_{name}")
-            soft, hard = value if isinstance(value, list) else (value, value)
-            cur_soft, cur_hard = resource.getrlimit(which)
-            if cur_hard != resource.RLIM_INFINITY:
-                hard = min(hard, cur_hard)
-                soft = min(soft, hard)
-            resource.setrlimit(which, (soft, hard))
-        uid, gid = cfg.get("uid"), cfg.get("gid")
-        if uid is not None and os.getuid() == 0 and not cfg.get("user_namespace"):
-            os.setgroups([])
-            os.setgid(gid)
-            os.setuid(uid)
-        elif isolated:
-            _drop_all_capabilities()
-        _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-        # After the credentials changed (that resets it): die with the namespace's init.
-        parent = os.getppid()
-        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(70)
-        os.chdir(cfg["scratch"])
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
-            signal.signal(sig, signal.SIG_DFL)
+        _lower(cfg, isolated)
         os.execve(cfg["argv"][0], cfg["argv"], cfg["env"])
     except BaseException as exc:  # noqa: BLE001 - report and die, nothing else to do
         print(f"sandbox: cannot start the kernel: {exc!r}", file=sys.stderr, flush=True)
         os._exit(70)
 
 
-def _init(cfg: dict, isolated: bool, warnings: list[str]) -> None:
-    """PID 1 of the namespace: isolate, start the kernel, reap, exit with its status."""
+def _init(cfg: dict, isolated: bool, warnings: list[str], become=None) -> None:
+    """PID 1 of the namespace: isolate, start the kernel, reap, exit with its status.
+
+    ``become(cfg, isolated)`` turns the forked child into the kernel and never returns
+    (default :func:`_exec_kernel`; the warm template passes its own).
+    """
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if isolated:
         try:
@@ -310,7 +320,7 @@ def _init(cfg: dict, isolated: bool, warnings: list[str]) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     kernel = os.fork()
     if kernel == 0:
-        _exec_kernel(cfg, isolated)
+        (become or _exec_kernel)(cfg, isolated)
     early = _seal_connection(cfg, kernel, isolated)
     if early is not None:
         status = early
@@ -378,9 +388,9 @@ def _report(cfg: dict, warnings: list[str], *, isolated: bool) -> None:
         json.dump({"isolated": isolated, "warnings": warnings}, f)
 
 
-def main() -> None:
-    with open(sys.argv[1]) as f:
-        cfg = json.load(f)
+def enter(cfg: dict, become=None) -> int:
+    """Steps 1-3 for the process that will wait for the sandbox: open the report files, join
+    the cgroups, enter the namespaces and fork the namespace's init.  Returns its PID."""
     warnings: list[str] = []
     cfg["report_fd"] = os.open(cfg["report"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
     if cfg.get("sealed"):
@@ -401,11 +411,72 @@ def main() -> None:
         isolated = _enter_namespaces(warnings)
         cfg["user_namespace"] = isolated and os.getuid() == 0 and os.geteuid() == 0 and _in_user_ns()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    grader = os.getppid()
     child = os.fork()  # first child of the new PID namespace: its init
     if child == 0:
-        _init(cfg, isolated, warnings)
+        _init(cfg, isolated, warnings, become)
         os._exit(0)
+    return child
+
+
+def exit_status(status: int) -> int:
+    """A wait status as the exit code of a process that reports it (128 + signal)."""
+    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+
+
+def through_template(cfg_path: str, address: str) -> None:
+    """The kernel command when a warm template (``template.py``) forks the sandbox.
+
+    Asks the template to start the sandbox of ``cfg_path`` and stands for it towards the
+    grader: it lives as long as the sandbox and exits with its status; when it dies (the
+    grader kills the kernel) the template's side sees the end of the ``life`` pipe and
+    kills the namespace's init; when the grader dies it exits, with the same effect.
+    """
+    import socket
+
+    life_r, life_w = os.pipe()
+    status_r, status_w = os.pipe()
+    grader = os.getppid()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # interrupts reach the kernel as messages
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect(address)
+            socket.send_fds(conn, [cfg_path.encode()], [life_r, status_w])
+            answer = conn.recv(16)
+    except OSError as exc:
+        print(f"sandbox: the kernel template cannot be reached: {exc}", file=sys.stderr, flush=True)
+        sys.exit(70)
+    os.close(life_r)
+    os.close(status_w)
+    if answer != b"started":
+        print("sandbox: the kernel template did not start the sandbox", file=sys.stderr, flush=True)
+        sys.exit(70)
+    got = b""
+    while True:
+        try:
+            ready, _, _ = select.select([status_r], [], [], 0.1)
+        except InterruptedError:
+            continue
+        if ready:
+            chunk = os.read(status_r, 64)
+            if not chunk:
+                break
+            got += chunk
+        if os.getppid() != grader:
+            sys.exit(70)  # life_w closes with this process: the sandbox is killed
+    try:
+        sys.exit(int(got.decode() or 70))
+    except ValueError:
+        sys.exit(70)
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[2] == "--template":
+        through_template(sys.argv[1], sys.argv[3])
+        return
+    with open(sys.argv[1]) as f:
+        cfg = json.load(f)
+    grader = os.getppid()
+    child = enter(cfg)
     # Wait for the namespace's init, and take the sandbox down if the grader dies (even by
     # SIGKILL).  Polling, because a thread cannot be started after unshare(CLONE_NEWPID)
     # and PR_SET_PDEATHSIG would fire when the grader's launching *thread* ends.  Killing
@@ -420,7 +491,7 @@ def main() -> None:
         if os.getppid() != grader:
             os.kill(child, signal.SIGKILL)
         time.sleep(0.1)
-    sys.exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+    sys.exit(exit_status(status))
 
 
 def _in_user_ns() -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
+from collections.abc import Mapping
 
 from ..exercise import Exercise
 
@@ -49,6 +50,30 @@ def get(exercise_id: str) -> Exercise:
     except KeyError:
         known = ", ".join(sorted(registry())) or "none"
         raise KeyError(f"no exercise {exercise_id!r}; known exercises: {known}") from None
+
+
+class LessonRegistry(Mapping):
+    """The registry as a mapping that imports a lesson's module only when one of its ids is
+    looked up (``l02-energy`` imports ``l02``); an id not found there, and iterating, use
+    the whole :func:`registry`."""
+
+    def __getitem__(self, exercise_id: str) -> Exercise:
+        prefix = exercise_id.split("-", 1)[0] if isinstance(exercise_id, str) else ""
+        found = None
+        if prefix.startswith("l") and prefix[1:].isdigit():
+            try:
+                found = _lesson_exercises(prefix).get(exercise_id)
+            except ModuleNotFoundError:
+                found = None
+        if found is None:  # not in its lesson's module: the whole registry decides
+            return registry()[exercise_id]
+        return found
+
+    def __iter__(self):
+        return iter(registry())
+
+    def __len__(self) -> int:
+        return len(registry())
 
 
 def for_lesson(lesson: str) -> list[Exercise]:

@@ -24,6 +24,13 @@ the old or the new version of each file.  Sandbox: :mod:`autograder.grading.kern
 
 from __future__ import annotations
 
+import sys
+
+# jsonschema (under nbformat) imports this optional checker of IRI formats when it is
+# installed, and it builds some forty parsers on import (about 3 s of every grading run);
+# nothing here validates IRIs.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 import argparse
 import csv
 import html
@@ -45,7 +52,8 @@ import numpy as np
 from ..exercise import Case, Exercise
 from .engine import MISSING, STATUSES, ExerciseResult, NotebookGrader
 from .kernel import KernelPool, Limits, Sandbox, Stage
-from .notebooks import Lesson, LessonError, Match, load_lesson, match_submission, read_submission
+from .notebooks import (Lesson, LessonError, Match, Outline, imported_modules, load_lesson, match_submission,
+                        read_outline, read_submission)
 from .shard import Shard, shard_argument
 from .shard import record as record_shard
 from .shard import select as select_shard
@@ -112,12 +120,30 @@ class Report:
 
 
 # ---------------------------------------------------------------------- discovery
-def _lessons(solutions: Path, registry: Mapping[str, Exercise]) -> list[Lesson]:
+def _solution_paths(solutions: Path) -> list[Path]:
     if not solutions.is_dir():
         raise GradingError(f"--solutions: expected a directory of solution notebooks, got {str(solutions)!r}")
     paths = sorted(solutions.glob("*.ipynb"))
     if not paths:
         raise GradingError(f"--solutions: no solution notebooks (*.ipynb) in {str(solutions)!r}")
+    return paths
+
+
+def _outlines(solutions: Path) -> list[Outline]:
+    """Every solution notebook with answer cells, read as it is (no exercise imported yet)."""
+    found = []
+    for p in _solution_paths(solutions):
+        try:
+            outline = read_outline(p)
+        except Exception as exc:  # noqa: BLE001 - an unreadable solution is the instructor's to fix
+            raise GradingError(f"{p}: cannot read the solution notebook ({exc})") from None
+        if outline.exercises:
+            found.append(outline)
+    return found
+
+
+def _lessons(solutions: Path | list[Path], registry: Mapping[str, Exercise]) -> list[Lesson]:
+    paths = _solution_paths(solutions) if isinstance(solutions, Path) else solutions
     lessons = []
     for p in paths:
         try:
@@ -179,7 +205,7 @@ def outside_link(path: Path, own: Path) -> str:
     return f"{path.name!r} is a link to a file outside the student's folder; it was not read"
 
 
-def discover(submissions: Path, lessons: list[Lesson]) -> tuple[str, dict[str, dict[str, list[Path]]]]:
+def discover(submissions: Path, lessons: Sequence[Lesson | Outline]) -> tuple[str, dict[str, dict[str, list[Path]]]]:
     """Find the notebooks: ``{student: {lesson: [paths]}}`` and the layout's name.
 
     Layouts, decided **per student**: notebooks directly in ``SUBMISSIONS/<student>/``
@@ -300,6 +326,7 @@ def grade(
     exercise_budget: float | None = None,
     notebook_budget: float | None = None,
     shard: Shard | None = None,
+    warm: bool | None = None,
 ) -> Report:
     """Grade every notebook under ``submissions`` and write the results to ``out``.
 
@@ -327,6 +354,13 @@ def grade(
         shard: Grade only this share of the students (:mod:`autograder.grading.shard`);
             the lessons are still those of the whole class. Also writes ``shard.json``.
             Needs an explicit ``seed``, so that every shard draws the same hidden cases.
+        warm: Fork the kernels from a warm template that has imported, once, the modules
+            the lessons' cells import (:mod:`autograder._kernel.template`); every kernel
+            still gets its own namespaces, cgroups, file system and user.  Default: when
+            at least ``WARM_FROM`` notebooks are graded (below that the template's own
+            start, a few seconds, costs more than it saves).  Without namespaces or
+            cgroups every kernel starts afresh; ``grades.json`` says which
+            (``settings.kernels``).
 
     Returns:
         The :class:`Report`.
@@ -357,35 +391,48 @@ def grade(
         raise GradingError(f"SUBMISSIONS: expected a directory, got {str(submissions)!r}")
     if out == submissions or submissions in out.parents:
         raise GradingError(f"--out: must not be inside SUBMISSIONS ({str(submissions)!r}), got {str(out)!r}")
-    if registry is None:
-        from ..exercises import registry as _registry
-
-        registry = _registry()
-    lessons = _lessons(solutions, registry)
-    layout, found = discover(submissions, lessons)
-    if not all_lessons:
-        submitted = {lesson_id for per in found.values() for lesson_id, paths in per.items() if paths}
-        lessons = [lesson for lesson in lessons if lesson.id in submitted]
+    outlines = _outlines(solutions)
+    layout, found = discover(submissions, outlines)
+    submitted = {lesson_id for per in found.values() for lesson_id, paths in per.items() if paths}
+    chosen = [o for o in outlines if all_lessons or o.id in submitted]
+    lessons_ids = [o.id for o in chosen]
     roster = sorted(found)
     if shard is not None:
         found = {student: found[student] for student in select_shard(roster, shard)}
-    hidden: dict[str, list[Case]] = {}
-    base_seed = secrets.randbits(63) if seed is None else int(seed)
-    for lesson in lessons:
-        for ex in lesson.exercises.values():
-            hidden[ex.id] = ex.hidden_cases(np.random.default_rng([base_seed, zlib.crc32(ex.id.encode())]))
+    root = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
+    # every notebook that will be read needs a kernel of its own
+    needing = sum(1 for student, per in found.items() for lesson_id in lessons_ids
+                  if any(not outside_link(p, root / student) for p in per.get(lesson_id, [])))
+    if warm is None:
+        warm = needing >= WARM_FROM
     out.mkdir(parents=True, exist_ok=True)
     project_root = Path(__file__).resolve().parents[2]
     stage = Stage(project_root=project_root, hide=[submissions, out, solutions])
+    try:
+        if warm:  # it imports while the exercises are loaded and their hidden cases drawn
+            stage.launch_template(imported_modules(chosen))
+        if registry is None:  # only the graded lessons' exercise modules are imported
+            from ..exercises import LessonRegistry
+
+            lessons = _lessons([o.path for o in chosen], LessonRegistry()) if chosen else []
+        else:  # a given registry is checked against every lesson
+            lessons = [lesson for lesson in _lessons(solutions, registry) if lesson.id in lessons_ids]
+        hidden: dict[str, list[Case]] = {}
+        base_seed = secrets.randbits(63) if seed is None else int(seed)
+        for lesson in lessons:
+            for ex in lesson.exercises.values():
+                hidden[ex.id] = ex.hidden_cases(np.random.default_rng([base_seed, zlib.crc32(ex.id.encode())]))
+        if warm:  # every kernel of a warm run is forked from it
+            stage.wait_template()
+    except BaseException:
+        stage.close()
+        raise
     limits = Limits(timeout=float(timeout), memory_mb=int(memory_mb))
     warnings: list[str] = []
     faults: list[str] = []
     lock = threading.Lock()
-    root = submissions / "submitted" if (submissions / "submitted").is_dir() else submissions
     tasks = [(student, lesson, per.get(lesson.id, [])) for student, per in sorted(found.items()) for lesson in lessons]
     budgets = (exercise_budget, notebook_budget)
-    # every notebook that will be read needs a kernel of its own; they are started ahead
-    needing = sum(1 for student, _, paths in tasks if any(not outside_link(p, root / student) for p in paths))
     kernels = KernelPool(stage, limits, ahead=jobs, total=needing)
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -394,16 +441,32 @@ def grade(
                                      budgets), tasks))
     finally:
         kernels.close()
+        kernel_start = _kernel_start(stage, warm)
         stage.close()
     rows = [r for rep in reports for r in rep.rows()]
     settings = {"timeout": float(timeout), "memory_mb": int(memory_mb), "exercise_budget": exercise_budget,
-                "notebook_budget": notebook_budget, "lessons": [lesson.id for lesson in lessons]}
+                "notebook_budget": notebook_budget, "lessons": [lesson.id for lesson in lessons],
+                "kernels": kernel_start}
     report = Report(rows, reports, warnings, layout, faults, base_seed, settings)
     write_outputs(report, out)
     record_shard(out, shard, seed=base_seed, roster=roster,
                  lessons={lesson.id: list(lesson.exercises) for lesson in lessons},
                  settings={"timeout": float(timeout), "memory_mb": int(memory_mb)})
     return report
+
+
+#: From this many notebooks on, kernels are forked from a warm template by default.
+WARM_FROM = 6
+
+
+def _kernel_start(stage: Stage, warm: bool) -> str:
+    """How the kernels started, for ``grades.json``."""
+    if not warm:
+        return "fresh"
+    if stage.template_info.get("ready"):
+        return f"forked from a warm template ({stage.template_info.get('seconds', 0):g} s to import " \
+               f"{len(stage.template_info.get('modules', []))} modules)"
+    return f"fresh (no warm template: {stage.template_note or 'not started'})"
 
 
 # ---------------------------------------------------------------------- output
@@ -566,6 +629,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--shard", type=shard_argument, default=None, metavar="K/N",
                    help="grade only share K of N (0 <= K < N) of the students (needs --seed); join with `merge`")
     p.add_argument("--no-report", action="store_true", help="do not write OUT/report.html")
+    p.add_argument("--no-warm", action="store_true",
+                   help="start every kernel afresh instead of forking it from a warm template (slower)")
     return p
 
 
@@ -580,7 +645,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         report = grade(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory,
                        solutions=args.solutions, seed=args.seed, all_lessons=args.all_lessons,
-                       exercise_budget=args.exercise_budget, notebook_budget=args.notebook_budget, shard=args.shard)
+                       exercise_budget=args.exercise_budget, notebook_budget=args.notebook_budget, shard=args.shard,
+                       warm=False if args.no_warm else None)
     except GradingError as exc:
         print(f"grade: {exc}", file=sys.stderr)
         return 2

@@ -64,6 +64,8 @@ _RESOURCE_WORDS = {
     "output-limit": "it printed more output than allowed",
 }
 MAX_EXPRESSION_CHARS = 70_000_000
+#: Wall-clock seconds for one request that runs a group of cases at once (public, hidden).
+BATCH_SECONDS = 2.0
 
 
 @dataclass
@@ -169,7 +171,8 @@ class NotebookGrader:
     """
 
     def __init__(self, sandbox: Sandbox, lesson: Lesson, match: Match, hidden: dict[str, list[Case]], *,
-                 exercise_budget: float | None = None, notebook_budget: float | None = None) -> None:
+                 exercise_budget: float | None = None, notebook_budget: float | None = None,
+                 batch: bool = True) -> None:
         self.sb = sandbox
         self.lesson = lesson
         self.match = match
@@ -182,6 +185,7 @@ class NotebookGrader:
         self._ex_deadline: float | None = None
         self.out_of_time = False
         self.exposed = False  # has a hidden case's input entered the kernel?
+        self.batch = batch
         self.diagnostics: list[str] = []
 
     # ------------------------------------------------------------------ time
@@ -309,7 +313,19 @@ class NotebookGrader:
         if ex.kind == "cell" and self._ensure_runner():
             names = sorted({*ex.targets, *{k for _, c in cases for k in c.kwargs}})
             self._run(f"_case_runner.save({names!r})")
-        for public, case in cases:
+        done: list[CaseResult] = []
+        if self.batch:  # each group at once; from the first case that did not run so, one by one
+            for group in ([c for c in cases if c[0]], [c for c in cases if not c[0]]):
+                if not group:
+                    continue
+                got = self._batch(ex, source, group)
+                if got is None:
+                    break
+                done += got
+                if len(got) < len(group):
+                    break
+        results.extend(done)
+        for public, case in cases[len(done):]:
             spent = self._budget_spent()
             if spent:
                 results.append(CaseResult(public, case.label, TIMEOUT, f"not run: {spent}"))
@@ -352,29 +368,80 @@ class NotebookGrader:
         if not self._ensure_runner():
             return CaseResult(public, case.label, ERROR, "the notebook's kernel could not run the checks")
         token = uuid.uuid4().hex
-        args, kwargs = case.inputs()
         expr = {"r": f"_case_runner.take({token!r})"}
-        try:
-            if ex.kind == "function":
-                payload = json.dumps({"args": to_plain(tuple(args)), "kwargs": to_plain(dict(kwargs))})
-            else:
-                payload = json.dumps(to_plain(dict(kwargs)))
-        except Exception as exc:  # noqa: BLE001 - a case input the grader cannot send is an instructor error
-            raise InstructorError(f"{ex.id}: case {case.label or case} cannot be sent to the kernel: {exc}") from exc
+        payload = self._payload(ex, case)
+        # the inputs and the source travel as the request's data, not as code to parse
         if ex.kind == "function":
-            out = self._run(f"_case_runner.call({token!r}, {ex.targets[0]!r}, {payload!r})", expressions=expr)
+            out = self._run(f"_case_runner.call({token!r}, {ex.targets[0]!r})", expressions=expr,
+                            data={"payload": payload})
         else:
-            out = self._run(f"_case_runner.bind({token!r}, {payload!r})")
-            if out.status == "ok":
-                out = self._run(source)
-                if out.status == "ok":
-                    token = uuid.uuid4().hex
-                    expr = {"r": f"_case_runner.take({token!r})"}
-                    out = self._run(f"_case_runner.fetch({token!r}, {list(ex.targets)!r})", expressions=expr)
+            out = self._run(f"_case_runner.run_cell({token!r}, {list(ex.targets)!r})", expressions=expr,
+                            data={"payload": payload, "source": source})
         if out.status != "ok":
             status, message = self._status(out, ex.targets)
             return CaseResult(public, case.label, status, message)
-        result = _read_expression(out)
+        return self._read_case(ex, case, public, _read_expression(out))
+
+    def _payload(self, ex: Exercise, case: Case) -> str:
+        args, kwargs = case.inputs()
+        try:
+            if ex.kind == "function":
+                return json.dumps({"args": to_plain(tuple(args)), "kwargs": to_plain(dict(kwargs))})
+            return json.dumps(to_plain(dict(kwargs)))
+        except Exception as exc:  # noqa: BLE001 - a case input the grader cannot send is an instructor error
+            raise InstructorError(f"{ex.id}: case {case.label or case} cannot be sent to the kernel: {exc}") from exc
+
+    def _batch(self, ex: Exercise, source: str, group: list[tuple[bool, Case]]) -> list[CaseResult] | None:
+        """Run ``group`` (all public or all hidden) in one request; the results of the cases
+        that ran, in order, or ``None`` when the request did not end well (then nothing of it
+        counts).  The kernel stops at the first case whose own request would not have ended
+        ``ok`` (an exception out of the cell, ``SystemExit``): that case and the rest are
+        then run one by one, which is also what happens after ``None``.  The request gets at
+        most ``BATCH_SECONDS``; that time is given back to the exercise's budget when it
+        fails (it was the grader's attempt, not the answer's turn)."""
+        if not self._ensure_runner():
+            return None
+        if not group[0][0]:
+            self.exposed = True
+        payloads = [self._payload(ex, case) for _, case in group]
+        token = uuid.uuid4().hex
+        names = [ex.targets[0]] if ex.kind == "function" else list(ex.targets)
+        spent = self._budget_spent()
+        if spent:
+            return None
+        started = time.monotonic()
+        limit = min(BATCH_SECONDS, self._left())
+        out = self.sb.execute(f"_case_runner.batch({token!r}, {ex.kind!r}, {names!r})", timeout=limit,
+                              expressions={"r": f"_case_runner.take({token!r})"},
+                              data={"payloads": json.dumps(payloads), "source": source})
+        if out.restarted:
+            self._restored()
+        found = _read_expression(out) if out.status == "ok" else {"lost": True}
+        lines = found.get("cases")
+        if out.status != "ok" or not isinstance(lines, list) or len(lines) > len(group):
+            if self._ex_deadline is not None and not out.restarted:
+                self._ex_deadline += time.monotonic() - started
+            return None
+        results = []
+        for (public, case), line in zip(group, lines):
+            try:
+                result = json.loads(line) if isinstance(line, str) and len(line) <= MAX_EXPRESSION_CHARS else {}
+            except Exception:  # noqa: BLE001 - malformed: lost
+                result = {}
+            result = result if isinstance(result, dict) else {}
+            try:
+                res = self._read_case(ex, case, public, result or {"lost": True})
+            except Exception as exc:  # noqa: BLE001 - whatever the answer made the grader do costs this case only
+                self.diagnostics.append(f"{ex.id}: {'public' if public else 'hidden'} case {case.label or ''}: "
+                                        f"{type(exc).__name__}: {str(exc)[:200]}")
+                res = CaseResult(public, case.label, ERROR, "the answer could not be judged")
+            if self.exposed:
+                res.message = _scrub(res.status, res.message, ex.targets)
+            results.append(res)
+        return results
+
+    def _read_case(self, ex: Exercise, case: Case, public: bool, result: dict[str, Any]) -> CaseResult:
+        """Judge one case's outcome as the runner encoded it."""
         if "value" in result:
             try:
                 got = from_plain(result["value"])

@@ -96,6 +96,18 @@ def _parent_id(msg: dict) -> Any:
     return parent.get("msg_id") if isinstance(parent, dict) else None
 
 
+def _receive(channel, session) -> dict:
+    """The next message waiting on a channel's socket (``queue.Empty`` when none), read and
+    checked (signature, format) synchronously: the blocking client's own ``get_*_msg`` runs
+    an event loop per call, which costs more than the kernel's reply to a small case."""
+    try:
+        frames = channel.socket.recv_multipart(zmq.NOBLOCK)
+    except zmq.Again:
+        raise queue.Empty from None
+    _, frames = session.feed_identities(frames)
+    return session.deserialize(frames)
+
+
 def _size(content: dict) -> int:
     try:
         return len(json.dumps(content, default=str))
@@ -202,6 +214,7 @@ class Stage:
         for shared in ("plain.py", "blank.py"):
             shutil.copy(_PACKAGE_ROOT / "autograder" / shared, self.site / "autograder" / shared)
         shutil.copy(_KERNEL_FILES / "harness.py", self.site / "_case_runner.py")
+        shutil.copy(_KERNEL_FILES / "figures.py", self.site / "_grading_figures.py")
         import asrlab
 
         shutil.copytree(Path(asrlab.__file__).resolve().parent, self.site / "asrlab",
@@ -226,6 +239,10 @@ class Stage:
         self.project_root = project_root
         self.hide = [str(p) for p in hide]
         self._counter = 0
+        self.template: subprocess.Popen | None = None
+        self.template_note = ""
+        self.template_info: dict = {}
+        self.template_socket = ""
         self.is_root = os.geteuid() == 0
         self.uid = self.gid = None
         if self.is_root:
@@ -241,7 +258,82 @@ class Stage:
         d.mkdir()
         return d
 
+    # ------------------------------------------------------------------ warm template
+    @property
+    def scratch(self) -> Path:
+        """The scratch directory of kernels forked from the template: one path, a fresh
+        ``tmpfs`` in each kernel's own mount namespace."""
+        return self.base / "scratch"
+
+    def start_template(self, modules: list[str], *, wait: float = 120.0) -> bool:
+        """Start the warm template (``autograder/_kernel/template.py``) that imports
+        ``modules`` once and forks every later kernel; False (and a reason in
+        ``template_note``) when it cannot be used here: no pids cgroup, no namespaces,
+        or it did not get ready within ``wait`` seconds."""
+        return self.launch_template(modules) and self.wait_template(wait)
+
+    def launch_template(self, modules: list[str]) -> bool:
+        """:meth:`start_template` without waiting: the template imports in the background
+        until :meth:`wait_template`."""
+        self.template_note = ""
+        if _own_cgroup("pids") is None or _own_cgroup("memory") is None:
+            self.template_note = "no memory and pids cgroups"
+            return False
+        private = self.base / "template"
+        private.mkdir(mode=0o700)
+        scratch = self.scratch
+        mpl = scratch / ".config" / "matplotlib"
+        mpl.mkdir(parents=True)
+        for font_list in self.fontlists:
+            shutil.copy(font_list, mpl)
+        shutil.copytree(self.numba_cache, scratch / ".numba")
+        spec = private / "spec.json"
+        spec.write_text(json.dumps({"modules": list(modules), "socket": str(private / "socket")}))
+        env = _kernel_env(self.site, scratch)
+        proc = subprocess.Popen([sys.executable, "-s", str(_KERNEL_FILES / "template.py"), str(spec)],
+                                env=env, cwd=str(scratch), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL)
+        self.template = proc
+        return True
+
+    def wait_template(self, wait: float = 120.0) -> bool:
+        """Wait until the launched template is ready; False (and ``template_note``) if not."""
+        proc = self.template
+        if proc is None:
+            self.template_note = self.template_note or "not started"
+            return False
+        line: list[bytes] = []
+        reader = threading.Thread(target=lambda: line.append(proc.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(wait)
+        try:
+            info = json.loads(line[0]) if line else {}
+        except ValueError:
+            info = {}
+        if not info.get("ready"):
+            self.template_note = info.get("reason") or "the template did not get ready"
+            self._stop_template()
+            return False
+        self.template_info = info
+        self.template_socket = str(self.base / "template" / "socket")
+        return True
+
+    def template_alive(self) -> bool:
+        """Is the warm template ready and running (kernels started now are forked from it)?"""
+        proc = self.template
+        return bool(self.template_socket) and proc is not None and proc.poll() is None
+
+    def _stop_template(self) -> None:
+        proc, self.template = self.template, None
+        self.template_socket = ""
+        if proc is not None:
+            proc.kill()
+            proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+
     def close(self) -> None:
+        self._stop_template()
         shutil.rmtree(self.base, ignore_errors=True)
 
 
@@ -316,6 +408,36 @@ def _hidden_paths(stage: Stage) -> list[str]:
     return sorted(p for p in paths if p)
 
 
+#: No output is judged, so figures are never rendered into images (``display(fig)`` and the
+#: inline backend send the text form only) nor laid out and drawn (``_grading_figures``,
+#: ``autograder/_kernel/figures.py``); the learner's code runs unchanged.
+_NO_IMAGES = (*(f"--{name}.enabled=False" for name in ("PNGFormatter", "JPEGFormatter", "SVGFormatter",
+                                                       "PDFFormatter")),
+              "--InteractiveShellApp.extensions=_grading_figures")
+
+
+def _kernel_env(site: Path, scratch: Path) -> dict[str, str]:
+    """The kernel's whole environment (nothing of the grader's is passed on)."""
+    venv = Path(sys.prefix)
+    return {
+        "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(scratch),
+        "TMPDIR": str(scratch),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(site),
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLCONFIGDIR": str(scratch / ".config" / "matplotlib"),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "IPYTHONDIR": str(scratch / ".ipython"),
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MALLOC_ARENA_MAX": "2",
+        "NUMBA_CACHE_DIR": str(scratch / ".numba"),
+    }
+
+
 def _bounded_client_class(limits: Limits):
     """A blocking kernel client whose sockets refuse oversized messages while receiving."""
     from jupyter_client.blocking.client import BlockingKernelClient
@@ -375,7 +497,8 @@ class Sandbox:
         if uid is not None:
             os.chown(conn, uid, gid)
         os.chmod(d, 0o711)
-        scratch = d / "scratch"
+        warm = self.stage.template_alive() and has_pids
+        scratch = self.stage.scratch if warm else d / "scratch"
         venv = Path(sys.prefix)
         keep = [{"src": str(venv), "dst": str(venv), "ro": True},
                 {"src": str(self.stage.site), "dst": str(self.stage.site), "ro": True},
@@ -392,22 +515,7 @@ class Sandbox:
         }
         if not has_pids:
             rlimits["NPROC"] = self.limits.max_pids
-        env = {
-            "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-            "HOME": str(scratch),
-            "TMPDIR": str(scratch),
-            "LANG": "C.UTF-8",
-            "PYTHONPATH": str(self.stage.site),
-            "PYTHONNOUSERSITE": "1",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "MPLCONFIGDIR": str(scratch / ".config" / "matplotlib"),
-            "IPYTHONDIR": str(scratch / ".ipython"),
-            "OMP_NUM_THREADS": "1",
-            "OPENBLAS_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "MALLOC_ARENA_MAX": "2",
-            "NUMBA_CACHE_DIR": str(scratch / ".numba"),
-        }
+        env = _kernel_env(self.stage.site, scratch)
         conn_file = conn / "kernel.json"
         cfg = {
             "keep": keep,
@@ -421,7 +529,7 @@ class Sandbox:
             "rlimits": rlimits,
             "env": env,
             "argv": [sys.executable, "-s", "-m", "ipykernel_launcher", "-f", str(conn_file),
-                     "--HistoryManager.hist_file=:memory:", "--IPKernelApp.quiet=True"],
+                     "--HistoryManager.hist_file=:memory:", "--IPKernelApp.quiet=True", *_NO_IMAGES],
             "copy_into_mplconfig": self.stage.fontlists,
             "copy_tree": [[str(self.stage.numba_cache), str(scratch / ".numba")]],
             "report": str(d / "launch.json"),
@@ -433,10 +541,12 @@ class Sandbox:
         cfg_path.write_text(json.dumps(cfg))
         os.chmod(cfg_path, 0o600)
         (spec_dir / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, "-I", "-S", str(_KERNEL_FILES / "sandbox.py"), str(cfg_path)],
+            "argv": [sys.executable, "-I", "-S", str(_KERNEL_FILES / "sandbox.py"), str(cfg_path),
+                     *(["--template", self.stage.template_socket] if warm else [])],
             "display_name": "sandbox",
             "language": "python",
-            "interrupt_mode": "signal",
+            # a kernel forked by the template is not in the kernel command's process group
+            "interrupt_mode": "message" if warm else "signal",
         }))
         ksm = KernelSpecManager(kernel_dirs=[str(d / "spec")], ensure_native_kernel=False)
         self._ctx = zmq.Context()
@@ -583,19 +693,24 @@ class Sandbox:
         return cut
 
     def execute(self, code: str, *, timeout: float | None = None,
-                expressions: dict[str, str] | None = None) -> Outcome:
+                expressions: dict[str, str] | None = None, data: dict[str, str] | None = None) -> Outcome:
         """Run ``code`` in the kernel; on timeout, excess output or death, restart it.
 
         The code is interrupted ``timeout`` seconds (default: the limits' per-cell timeout)
         after it was sent, to within the poll's few milliseconds, and the kernel is killed
-        and restarted ``grace`` seconds later if it has not stopped.
+        and restarted ``grace`` seconds later if it has not stopped.  ``data`` travels in
+        the request's metadata, where the code can read it (``get_parent()["metadata"]``)
+        without the kernel parsing it as source: a case's inputs and an answer's source.
         """
         timeout = self.limits.timeout if timeout is None else max(0.0, timeout)
         kc = self.kc
         mem0, pids0 = self._counters()
         self._cut_off()  # forget events of an earlier execution
-        msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=False,
-                            user_expressions=expressions or {}, stop_on_error=False)
+        request = kc.session.msg("execute_request", {
+            "code": code, "silent": False, "store_history": False, "user_expressions": expressions or {},
+            "allow_stdin": False, "stop_on_error": False}, metadata=dict(data or {}))
+        kc.shell_channel.send(request)
+        msg_id = request["header"]["msg_id"]
         poller = zmq.Poller()
         poller.register(kc.shell_channel.socket, zmq.POLLIN)
         poller.register(kc.iopub_channel.socket, zmq.POLLIN)
@@ -632,7 +747,7 @@ class Sandbox:
             if kc.iopub_channel.socket in events:
                 while True:
                     try:
-                        msg = kc.get_iopub_msg(timeout=0)
+                        msg = _receive(kc.iopub_channel, kc.session)
                     except queue.Empty:
                         break
                     except Exception:  # noqa: BLE001 - a malformed message from the kernel is dropped
@@ -656,7 +771,7 @@ class Sandbox:
             if kc.shell_channel.socket in events:
                 while True:
                     try:
-                        msg = kc.get_shell_msg(timeout=0)
+                        msg = _receive(kc.shell_channel, kc.session)
                     except queue.Empty:
                         break
                     except Exception:  # noqa: BLE001 - a malformed message from the kernel is dropped

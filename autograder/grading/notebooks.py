@@ -92,6 +92,39 @@ class Lesson:
         return [c.exercise for c in self.cells if c.kind == "answer"]
 
 
+@dataclass(frozen=True)
+class Outline:
+    """A solution notebook before its exercises are imported: its lesson id, its answer
+    ids (``exercises``, values ``None``) and its cells (answer, check, code and text)."""
+
+    id: str
+    path: Path
+    exercises: dict[str, None]
+    cells: list[SkeletonCell]
+
+
+def read_outline(path: Path) -> Outline:
+    """The :class:`Outline` of ``solutions/<lesson>.ipynb`` (read as JSON)."""
+    from ..release import SOLUTION_ONLY_TAG, is_answer_cell, is_check_cell
+
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells: list[SkeletonCell] = []
+    for cell in nb.get("cells", []):
+        tags = (cell.get("metadata") or {}).get("tags") or []
+        if SOLUTION_ONLY_TAG in tags:
+            continue
+        src = _source(cell)
+        if cell.get("cell_type") != "code" or GRADING_SKIP_TAG in tags:
+            cells.append(SkeletonCell("text", src))
+        elif is_answer_cell(cell):
+            cells.append(SkeletonCell("answer", src, _grade_id(cell) or ""))
+        elif is_check_cell(cell):
+            cells.append(SkeletonCell("check", src, (_grade_id(cell) or "").removesuffix("-check")))
+        else:
+            cells.append(SkeletonCell("code", src))
+    return Outline(Path(path).stem, Path(path), {c.exercise: None for c in cells if c.kind == "answer"}, cells)
+
+
 def load_lesson(path: Path, registry: Mapping[str, Exercise]) -> Lesson:
     """Read ``solutions/<lesson>.ipynb`` and pair it with its student version."""
     import nbformat
@@ -227,3 +260,29 @@ def not_attempted(source: str, student_source: str) -> bool:
         if re.search(r"(?<![\w])___(?![\w])", source):
             return True
     return bool(_STUB.search(source))
+
+
+def imported_modules(lessons: list[Lesson] | list[Outline]) -> list[str]:
+    """The modules the lessons' skeleton cells import (``import a.b``, ``from a.b import c``),
+    in order of first use; IPython magics and shell lines are skipped, relative imports and
+    cells that do not parse are ignored."""
+    import ast
+
+    found: dict[str, None] = {}
+    for lesson in lessons:
+        for cell in lesson.cells:
+            if cell.kind not in ("code", "check"):
+                continue
+            lines = [line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+            try:
+                tree = ast.parse("\n".join(lines))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    for alias in node.names:
+                        found.setdefault(alias.name)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    found.setdefault(node.module)
+    return list(found)
+
