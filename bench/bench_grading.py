@@ -12,12 +12,19 @@ and partly wrong ones (a mistake in one exercise, seeded), then measures
   averaged;
 * students per minute with ``--jobs 2`` (target: 50, a 100-student lesson in 2 minutes).
 
+Then a real lesson: ``ASRLAB_BENCH_STUDENTS`` (default 100) submissions of lesson 02
+(its solution notebook, two in three with one answer cell wrong), graded with ``--jobs 2``
+as instructors run it (the course's exercises, a secret seed, the warm template), and
+once more with every kernel started afresh (``--no-warm``) on the first 20: students per
+minute, and the template's speed-up.
+
 The CPU may be shared with other work while this runs; the figures are wall-clock times.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -26,7 +33,18 @@ from pathlib import Path
 
 import numpy as np
 
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "grading"
+PROJECT = Path(__file__).resolve().parent.parent
+FIXTURES = PROJECT / "tests" / "fixtures" / "grading"
+LESSON_02 = PROJECT / "solutions" / "02-time-domain-features.ipynb"
+#: Plausible wrong answers to lesson 02's answer cells (each one a classic slip).
+WRONG_02 = {
+    "l02-energy": "energy = 0.0\nfor s in samples:\n    energy += abs(s)\n",
+    "l02-zero-crossings": "crossings = 0\nfor previous, current in zip(samples[:-1], samples[1:]):\n"
+                          "    if previous * current < 0:\n        crossings += 1\n",
+    "l02-frame": "n_frames = (len(y) - frame_length) // hop_length\n"
+                 "windows = np.lib.stride_tricks.sliding_window_view(y, frame_length)\n"
+                 "frames = windows[::hop_length][:n_frames].T\n",
+}
 N_SUBMISSIONS = 40
 WRONG = {
     "l90-energy": "def energy(samples):\n    return float(np.sum(np.abs(np.asarray(samples))))\n",
@@ -50,6 +68,48 @@ def build_submissions(root: Path, n: int = N_SUBMISSIONS, *, seed: int = 0) -> N
         folder = root / f"student{i:02d}"
         folder.mkdir(parents=True)
         (folder / "90-grading-fixture.ipynb").write_text(json.dumps(submissions._nb(answers)))
+
+
+def build_lesson_02(root: Path, n: int, *, seed: int = 0) -> None:
+    """``n`` submissions of lesson 02: every third the solution, the others with one answer
+    cell replaced by a wrong answer (seeded)."""
+    nb = json.loads(LESSON_02.read_text())
+    rng = np.random.default_rng(seed)
+    for i in range(n):
+        copy = json.loads(json.dumps(nb))
+        if i % 3:
+            wrong = str(rng.choice(sorted(WRONG_02)))
+            for cell in copy["cells"]:
+                if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == wrong:
+                    cell["source"] = WRONG_02[wrong]
+        folder = root / f"student{i:03d}"
+        folder.mkdir(parents=True)
+        (folder / LESSON_02.name).write_text(json.dumps(copy))
+
+
+def _lesson_02_rows(base: Path) -> list[tuple[str, object, None, None]]:
+    from autograder.grading import grade
+
+    n = int(os.environ.get("ASRLAB_BENCH_STUDENTS", "100"))
+    subs = base / "lesson02"
+    build_lesson_02(subs, n)
+    kw = dict(solutions=PROJECT / "solutions", timeout=30.0)
+    warm = _timed(lambda: grade(subs, base / "out02", jobs=2, **kw))
+    settings = json.loads((base / "out02" / "grades.json").read_text())["settings"]
+    few = base / "lesson02-few"
+    few.mkdir()
+    for folder in sorted(subs.iterdir())[:20]:
+        shutil.copytree(folder, few / folder.name)
+    warm_few = _timed(lambda: grade(few, base / "out02w", jobs=2, seed=1, **kw))
+    cold_few = _timed(lambda: grade(few, base / "out02c", jobs=2, seed=1, warm=False, **kw))
+    if (base / "out02w" / "grades.csv").read_text() != (base / "out02c" / "grades.csv").read_text():
+        raise AssertionError("lesson 02 graded differently in forked and in fresh kernels")
+    return [
+        (f"grading: lesson 02, {n} students, jobs=2, s", f"{warm:.1f}", None, None),
+        ("grading: lesson 02, students per minute (target >= 50)", f"{60 * n / warm:.0f}", None, None),
+        ("grading: lesson 02, kernels", settings["kernels"][:40], None, None),
+        ("grading: lesson 02, 20 students, fresh/warm", f"{cold_few / warm_few:.2f}x", None, None),
+    ]
 
 
 def _nbclient_once(path: Path) -> None:
@@ -90,12 +150,14 @@ def run() -> list[tuple[str, float, float | None, float | None]]:
             differ = [f"  jobs=1: {a}\n  jobs=2: {b}" for a, b in zip(rows1, rows2) if a != b]
             raise AssertionError("--jobs 2 graded differently from --jobs 1:\n" + "\n".join(differ[:10]))
         per = t1 / N_SUBMISSIONS
+        real = _lesson_02_rows(base)
         return [
             ("grading: per submission (jobs=1) vs nbclient", per, plain, None),
             ("grading: overhead per submission, s (target <= 2)", f"{per - plain:.2f}", None, None),
             (f"grading: {N_SUBMISSIONS} submissions jobs=2 vs jobs=1", t2, t1, 1 / 1.7),
             ("grading: speed-up jobs=2 over jobs=1 (target >= 1.7)", f"{t1 / t2:.2f}x", None, None),
             ("grading: students per minute, jobs=2 (target >= 50)", f"{60 * N_SUBMISSIONS / t2:.0f}", None, None),
+            *real,
         ]
     finally:
         shutil.rmtree(base, ignore_errors=True)

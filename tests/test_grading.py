@@ -215,6 +215,9 @@ def test_details_and_warnings_in_grades_json(graded):
     assert detail["warnings"] == graded["report"].warnings
     if os.geteuid() == 0:
         assert detail["warnings"] == []  # root here: every isolation layer is available
+        # a class this size forks every kernel from the warm template, so each fixture
+        # above was graded in a forked kernel
+        assert detail["settings"]["kernels"].startswith("forked from a warm template (")
     by_student = {n["student"]: n for n in detail["notebooks"]}
     dup = by_student["duplicate-answer"]
     assert dup["notes"] == ["answer cell l90-energy appears 2 times; the first one was graded"]
@@ -467,6 +470,23 @@ def test_grade_rejects_a_registry_that_does_not_fit(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("grading-extra")
+@pytest.mark.xdist_group("grading-extra")
+def test_kernels_started_afresh_grade_the_hostile_fixtures_as_forked_ones_do(graded, tmp_path):
+    """The same submissions, each kernel started by executing a new Python (``--no-warm``):
+    the rows are those of the warm run."""
+    names = ["honest", "partly-wrong", "infinite-loop", "memory-bomb-case", "os-exit", "sys-exit",
+             "huge-output", "fork-bomb", "ipc-objects", "leak-hidden", "forged-plain", "patch-checks"]
+    subs = tmp_path / "subs"
+    _write_submissions(subs, {"__PROJECT__": str(PROJECT), "__SOLUTIONS__": str(SOLUTIONS), "__SUBS__": str(subs),
+                              "__OUT__": str(tmp_path / "out"), "__CANARY__": str(graded["canary"])}, names=names)
+    report = grade(subs, tmp_path / "out", jobs=2, timeout=6.0, memory_mb=768, solutions=SOLUTIONS,
+                   registry=fixture_lesson.registry(), seed=7, warm=False)
+    assert json.loads((tmp_path / "out" / "grades.json").read_text())["settings"]["kernels"] == "fresh"
+    cold = [(r.student_id, r.exercise_id, r.status, r.score) for r in report.rows]
+    warm = [(r.student_id, r.exercise_id, r.status, r.score) for r in graded["report"].rows if r.student_id in names]
+    assert cold == warm
+
+
 def test_without_cgroups_limits_degrade_to_rlimits_with_recorded_warnings(tmp_path, monkeypatch):
     subs = tmp_path / "subs"
     for name in ("honest", "memory-bomb", "fork-bomb"):
@@ -482,6 +502,12 @@ def test_without_cgroups_limits_degrade_to_rlimits_with_recorded_warnings(tmp_pa
         expected, _ = fixture_submissions.EXPECTED[name]
         got = {ex: (r.status, r.score) for ex, r in _rows(report, name).items()}
         assert got == {ex: (s, pytest.approx(v)) for ex, (s, v) in expected.items()}
+    # without cgroups there is no warm template: asked for one, every kernel starts afresh
+    honest = subs / "honest"
+    report = grade(honest.parent, tmp_path / "out2", jobs=1, timeout=3.0, memory_mb=768, solutions=SOLUTIONS,
+                   registry=fixture_lesson.registry(), warm=True)
+    assert json.loads((tmp_path / "out2" / "grades.json").read_text())["settings"]["kernels"] == \
+        "fresh (no warm template: no memory and pids cgroups)"
 
 
 @pytest.mark.xdist_group("grading-extra")
@@ -522,6 +548,50 @@ def test_sandbox_cpu_limit_ends_a_busy_kernel_and_a_fresh_one_takes_over():
         assert sb.execute("y = 2").status == "ok"
     finally:
         sb.close()
+        stage.close()
+
+
+@pytest.mark.skipif(kernel._own_cgroup("pids") is None, reason="the warm template needs memory and pids cgroups")
+def test_kernels_forked_from_the_template_are_isolated_from_it_and_from_each_other():
+    stage = kernel.Stage(project_root=PROJECT, hide=[])
+    kernels = []
+    try:
+        assert stage.start_template(["numpy", "matplotlib.pyplot", "librosa", "asrlab"]), stage.template_note
+        assert stage.template_info["modules"] == ["numpy", "matplotlib.pyplot", "librosa", "asrlab"]
+        probe = ("import os, sys, random, tempfile, numpy as np\n"
+                 "facts = {'pid': os.getpid(), 'uid': os.getuid(), 'cwd': os.getcwd(), 'tmp': tempfile.gettempdir(),\n"
+                 "         'numpy_preloaded': 'librosa' in sys.modules, 'template': 'template' in sys.modules,\n"
+                 "         'path': [p for p in sys.path if p.endswith('_kernel')], 'fds': sorted(os.listdir('/proc/self/fd')),\n"
+                 "         'draws': [random.random(), float(np.random.rand())]}")
+        seen = []
+        for _ in range(2):
+            sb = kernel.Sandbox(stage, kernel.Limits(timeout=30.0, memory_mb=1024))
+            kernels.append(sb)
+            sb.start()
+            assert sb.warnings == []
+            assert sb.km.kernel_spec.interrupt_mode == "message"  # forked: not in the command's group
+            out = sb.execute(probe, expressions={"facts": "facts"})
+            assert out.status == "ok", out
+            import ast
+
+            seen.append(ast.literal_eval(out.expressions["facts"]["data"]["text/plain"]))
+            if len(kernels) == 1:
+                assert sb.execute("leftover = 'from the first kernel'").status == "ok"
+        first, second = seen
+        for facts in seen:
+            assert facts["numpy_preloaded"] and not facts["template"] and facts["path"] == []
+            assert facts["cwd"] == facts["tmp"] == str(stage.scratch)  # its own scratch tmpfs, at one path
+            if os.geteuid() == 0:
+                assert facts["uid"] != 0
+        assert first["draws"] != second["draws"]  # each kernel reseeds what the template imported
+        assert kernels[1].execute("leftover").status == "error"
+        # an interrupt reaches a forked kernel (as a message) and it goes on
+        out = kernels[1].execute("import time\nwhile True:\n    time.sleep(0.01)\n", timeout=1.0)
+        assert (out.status, out.restarted) == ("timeout", False)
+        assert kernels[1].execute("x = 1").status == "ok"
+    finally:
+        for sb in kernels:
+            sb.close()
         stage.close()
 
 
@@ -642,16 +712,19 @@ def test_fixture_registry_and_notebook_pass_the_release_rules():
 
 
 @pytest.mark.xdist_group("grading-extra")
-def test_killing_the_grader_takes_its_sandboxed_kernels_down_too(tmp_path):
-    """A grader killed by SIGKILL (a CI timeout, an OOM kill) must not leave kernels behind."""
+@pytest.mark.parametrize("students", [1, 6], ids=["fresh-kernel", "warm-template"])
+def test_killing_the_grader_takes_its_sandboxed_kernels_down_too(tmp_path, students):
+    """A grader killed by SIGKILL (a CI timeout, an OOM kill) must not leave kernels behind:
+    neither a kernel it started nor the warm template and the kernels forked from it."""
     import shutil
     import signal
     import subprocess
     import time
 
-    subs = tmp_path / "subs" / "alice"
-    subs.mkdir(parents=True)
-    shutil.copy(PROJECT / "solutions" / "00-start-here.ipynb", subs / "00-start-here.ipynb")
+    for i in range(students):
+        subs = tmp_path / "subs" / f"student{i}"
+        subs.mkdir(parents=True)
+        shutil.copy(PROJECT / "solutions" / "00-start-here.ipynb", subs / "00-start-here.ipynb")
     grader = subprocess.Popen(
         [sys.executable, "-m", "autograder", "grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out")],
         cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -686,7 +759,10 @@ def test_killing_the_grader_takes_its_sandboxed_kernels_down_too(tmp_path):
         deadline = time.monotonic() + 60
         while True:
             tree = descendants(grader.pid)
-            if any("ipykernel" in cmd for cmd in tree.values()):
+            if students == 1 and any("ipykernel" in cmd for cmd in tree.values()):
+                break
+            # a forked kernel: the template, its fork for the sandbox, the init, the kernel
+            if students > 1 and sum("template.py" in cmd for cmd in tree.values()) >= 4:
                 break
             assert grader.poll() is None, "the grader finished before its kernel could be seen"
             assert time.monotonic() < deadline, "no sandboxed kernel started within 60 s"

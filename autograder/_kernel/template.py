@@ -40,46 +40,13 @@ import time
 
 import sandbox
 
-_WARM_SR = 16_000
-
-
 def _warm_librosa() -> None:
-    """Load the compiled numba code of the features the lessons call (from numba's cache),
-    for float32 and float64 signals: each signature is loaded separately."""
-    import numpy as np
-
-    librosa = sys.modules["librosa"]
-    importlib.import_module("librosa.display")
-    sr = _WARM_SR
-    for dtype in (np.float32, np.float64):
-        y = np.random.default_rng(0).standard_normal(sr // 2).astype(dtype)
-        spec = np.abs(librosa.stft(y=y, n_fft=400, hop_length=160))
-        for call in (
-            lambda: librosa.zero_crossings(y),
-            lambda: librosa.zero_crossings(y, pad=False),
-            lambda: librosa.feature.zero_crossing_rate(y=y, frame_length=400, hop_length=160),
-            lambda: librosa.feature.rms(y=y, frame_length=400, hop_length=160),
-            lambda: librosa.feature.rms(S=spec, frame_length=400),
-            lambda: librosa.util.frame(y, frame_length=400, hop_length=160),
-            lambda: librosa.istft(librosa.stft(y=y, n_fft=400, hop_length=160), hop_length=160),
-            lambda: librosa.feature.melspectrogram(y=y, sr=sr, n_fft=400, hop_length=160, n_mels=40),
-            lambda: librosa.feature.mfcc(y=y, sr=sr, n_mfcc=13),
-            lambda: librosa.feature.delta(librosa.feature.mfcc(y=y, sr=sr, n_mfcc=13)),
-            lambda: librosa.amplitude_to_db(spec, ref=np.max),
-            lambda: librosa.power_to_db(spec ** 2, ref=np.max),
-            lambda: librosa.feature.spectral_centroid(S=spec, sr=sr, n_fft=400),
-            lambda: librosa.feature.spectral_rolloff(S=spec, sr=sr, n_fft=400),
-            lambda: librosa.feature.spectral_bandwidth(S=spec, sr=sr, n_fft=400),
-            lambda: librosa.filters.mel(sr=sr, n_fft=400, n_mels=40),
-            lambda: librosa.yin(y, fmin=60.0, fmax=400.0, sr=sr),
-            lambda: librosa.resample(y, orig_sr=sr, target_sr=8000),
-            lambda: librosa.sequence.dtw(X=spec[:, :20], Y=spec[:, 10:40]),
-            lambda: librosa.sequence.dtw(C=np.abs(spec[:20, :30]), subseq=True),
-        ):
-            try:
-                call()
-            except Exception:  # noqa: BLE001 - a feature missing from this librosa only costs time
-                pass
+    """Load the compiled numba code of the librosa features the lessons call, from numba's
+    cache (``asrlab.warmup``, which ``make lab`` and ``make test`` ran once to fill it)."""
+    try:
+        importlib.import_module("asrlab.warmup").warm()
+    except Exception:  # noqa: BLE001 - a feature missing from this librosa only costs time
+        pass
 
 
 def _load(modules: list[str]) -> tuple[list[str], list[str]]:
