@@ -303,7 +303,7 @@ def _grade_one(kernels: KernelPool, lesson: Lesson, student: str, own: Path, pat
                 for w in sb.warnings:
                     if w not in warnings:
                         warnings.append(w)
-            sb.close()
+            kernels.give_back(sb)
     if grader.out_of_time:
         notes.append(f"the notebook's time budget of {budgets[1]:g} s ran out; the exercises not graded by then "
                      "got no points")
@@ -433,6 +433,7 @@ def grade(
     lock = threading.Lock()
     tasks = [(student, lesson, per.get(lesson.id, [])) for student, per in sorted(found.items()) for lesson in lessons]
     budgets = (exercise_budget, notebook_budget)
+    # kernels start ahead: two per job (a start takes longer than grading a small notebook)
     kernels = KernelPool(stage, limits, ahead=jobs, total=needing)
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:

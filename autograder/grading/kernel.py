@@ -568,7 +568,7 @@ class Sandbox:
             except zmq.ZMQError:
                 pass
         try:
-            kc.wait_for_ready(timeout=60)
+            self._wait_ready(timeout=60)
         except RuntimeError as exc:
             self._stop()
             raise RuntimeError(f"the sandboxed kernel did not start: {exc}; {self._launch_report()}") from exc
@@ -582,6 +582,44 @@ class Sandbox:
         for w in cg_warn + report.get("warnings", []):
             if w not in self.warnings:
                 self.warnings.append(w)
+
+    def _wait_ready(self, timeout: float) -> None:
+        """Until the kernel answers a ``kernel_info_request`` on the shell channel and its
+        status for the same request arrives on the output channel (so that no output of
+        the first cell can be lost).  A request sent before the kernel listens may be lost:
+        it is sent again every tenth of a second."""
+        kc = self.kc
+        poller = zmq.Poller()
+        poller.register(kc.shell_channel.socket, zmq.POLLIN)
+        poller.register(kc.iopub_channel.socket, zmq.POLLIN)
+        deadline = time.monotonic() + timeout
+        seen: dict[Any, set[str]] = {}
+        again = 0.0
+        while time.monotonic() < deadline:
+            if time.monotonic() >= again:
+                if not self.alive():
+                    raise RuntimeError("the kernel ended before it was ready")
+                request = kc.session.msg("kernel_info_request")
+                kc.shell_channel.send(request)
+                seen[request["header"]["msg_id"]] = set()
+                again = time.monotonic() + 0.1
+            events = dict(poller.poll(20))
+            for name, channel in (("shell", kc.shell_channel), ("iopub", kc.iopub_channel)):
+                if channel.socket not in events:
+                    continue
+                while True:
+                    try:
+                        msg = _receive(channel, kc.session)
+                    except queue.Empty:
+                        break
+                    except Exception:  # noqa: BLE001 - a malformed message is dropped
+                        continue
+                    parent = _parent_id(msg) if isinstance(msg, dict) else None
+                    if parent in seen:
+                        seen[parent].add(name)
+                        if len(seen[parent]) == 2:
+                            return
+        raise RuntimeError(f"no answer within {timeout:g} s")
 
     def _wait_sealed(self, wait: float = 10.0) -> str:
         """What the launcher wrote once the connection directory was made read-only."""
@@ -853,6 +891,7 @@ class KernelPool:
         self._waiting: list = []
         self._launched = 0
         self._executor = ThreadPoolExecutor(max_workers=max(1, ahead), thread_name_prefix="kernel-start")
+        self._closer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-close")
         with self._lock:
             for _ in range(min(self.ahead, self.total)):
                 self._launch()
@@ -880,8 +919,13 @@ class KernelPool:
                 self._launch()
         return future.result()
 
+    def give_back(self, sandbox: Sandbox) -> None:
+        """Close a used kernel in the background (its processes' ends and its cgroups'
+        removal take a tenth of a second of waiting); :meth:`close` waits for it."""
+        self._closer.submit(sandbox.close)
+
     def close(self) -> None:
-        """Stop the kernels started but not taken."""
+        """Stop the kernels started but not taken, and wait for those given back."""
         with self._lock:
             waiting, self._waiting = self._waiting, []
         for future in waiting:
@@ -890,3 +934,4 @@ class KernelPool:
         for future in waiting:
             if future.done() and not future.cancelled() and future.exception() is None:
                 future.result().close()
+        self._closer.shutdown(wait=True)
