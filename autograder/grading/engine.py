@@ -352,8 +352,13 @@ class NotebookGrader:
     def _case(self, ex: Exercise, source: str, case: Case, public: bool) -> CaseResult:
         if not public:
             self.exposed = True
+        return self._guarded(ex, case, public, lambda: self._run_case(ex, source, case, public))
+
+    def _guarded(self, ex: Exercise, case: Case, public: bool, judge) -> CaseResult:
+        """``judge()``'s result, scrubbed once hidden inputs were exposed; a failure of the
+        grader's own (decoding, judging) costs this case only and is noted for ``grades.json``."""
         try:
-            result = self._run_case(ex, source, case, public)
+            result = judge()
         except InstructorError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever the answer made the grader do costs this case only
@@ -428,16 +433,10 @@ class NotebookGrader:
                 result = json.loads(line) if isinstance(line, str) and len(line) <= MAX_EXPRESSION_CHARS else {}
             except Exception:  # noqa: BLE001 - malformed: lost
                 result = {}
-            result = result if isinstance(result, dict) else {}
-            try:
-                res = self._read_case(ex, case, public, result or {"lost": True})
-            except Exception as exc:  # noqa: BLE001 - whatever the answer made the grader do costs this case only
-                self.diagnostics.append(f"{ex.id}: {'public' if public else 'hidden'} case {case.label or ''}: "
-                                        f"{type(exc).__name__}: {str(exc)[:200]}")
-                res = CaseResult(public, case.label, ERROR, "the answer could not be judged")
-            if self.exposed:
-                res.message = _scrub(res.status, res.message, ex.targets)
-            results.append(res)
+            result = result if isinstance(result, dict) and result else {"lost": True}
+            results.append(self._guarded(ex, case, public,
+                                         lambda case=case, public=public, result=result:
+                                         self._read_case(ex, case, public, result)))
         return results
 
     def _read_case(self, ex: Exercise, case: Case, public: bool, result: dict[str, Any]) -> CaseResult:
