@@ -9,7 +9,8 @@ and partly wrong ones (a mistake in one exercise, seeded), then measures
   grader's overhead (sandbox, replaying nothing, hidden cases) and should stay under 2 s;
 * ``grade --jobs 2`` against ``--jobs 1`` on the same 40: the speed-up (target 1.7x on two
   cores, i.e. a time ratio of at most 1/1.7); each is run twice, in A-B-B-A order, and
-  averaged;
+  averaged; and how many cores the machine kept busy meanwhile (``--jobs 1`` already
+  starts the next kernel on another core while a notebook is graded);
 * students per minute with ``--jobs 2`` (target: 50, a 100-student lesson in 2 minutes).
 
 Then a real lesson: ``ASRLAB_BENCH_STUDENTS`` (default 100) submissions of lesson 02
@@ -140,10 +141,11 @@ def run() -> list[tuple[str, float, float | None, float | None]]:
         kw = dict(solutions=FIXTURES / "solutions", registry=lesson.registry(), timeout=30.0, seed=0)
         # A-B-B-A order, so that a change in the machine's load during the run (the CPU
         # may be shared) weighs on both settings alike.
-        t1 = _timed(lambda: grade(subs, base / "out1", jobs=1, **kw)) / 2
-        t2 = _timed(lambda: grade(subs, base / "out2", jobs=2, **kw)) / 2
-        t2 += _timed(lambda: grade(subs, base / "out2", jobs=2, **kw)) / 2
-        t1 += _timed(lambda: grade(subs, base / "out1", jobs=1, **kw)) / 2
+        busy = {1: [], 2: []}
+        t1 = _timed(lambda: grade(subs, base / "out1", jobs=1, **kw), busy[1]) / 2
+        t2 = _timed(lambda: grade(subs, base / "out2", jobs=2, **kw), busy[2]) / 2
+        t2 += _timed(lambda: grade(subs, base / "out2", jobs=2, **kw), busy[2]) / 2
+        t1 += _timed(lambda: grade(subs, base / "out1", jobs=1, **kw), busy[1]) / 2
         rows1 = (base / "out1" / "grades.csv").read_text().splitlines()
         rows2 = (base / "out2" / "grades.csv").read_text().splitlines()
         if rows1 != rows2:
@@ -156,6 +158,8 @@ def run() -> list[tuple[str, float, float | None, float | None]]:
             ("grading: overhead per submission, s (target <= 2)", f"{per - plain:.2f}", None, None),
             (f"grading: {N_SUBMISSIONS} submissions jobs=2 vs jobs=1", t2, t1, 1 / 1.7),
             ("grading: speed-up jobs=2 over jobs=1 (target >= 1.7)", f"{t1 / t2:.2f}x", None, None),
+            (f"grading: cores busy, jobs=1 / jobs=2 (of {os.cpu_count()})",
+             f"{np.mean(busy[1]):.2f} / {np.mean(busy[2]):.2f}", None, None),
             ("grading: students per minute, jobs=2 (target >= 50)", f"{60 * N_SUBMISSIONS / t2:.0f}", None, None),
             *real,
         ]
@@ -163,7 +167,24 @@ def run() -> list[tuple[str, float, float | None, float | None]]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _timed(fn) -> float:
+def _timed(fn, busy: list[float] | None = None) -> float:
+    """Wall-clock seconds of ``fn()``; with ``busy``, also append how many cores the whole
+    machine kept busy meanwhile (from ``/proc/stat``; the grader's kernels are separate
+    processes, so a process's own CPU time would not see them)."""
+    cpu0 = _cpu_seconds()
     start = time.perf_counter()
     fn()
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    if busy is not None and cpu0 is not None:
+        busy.append((_cpu_seconds() - cpu0) / elapsed)
+    return elapsed
+
+
+def _cpu_seconds() -> float | None:
+    """Seconds all CPUs of the machine spent busy so far (``None`` without ``/proc/stat``)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")

@@ -561,7 +561,9 @@ def test_kernels_forked_from_the_template_are_isolated_from_it_and_from_each_oth
         probe = ("import os, sys, random, tempfile, numpy as np\n"
                  "facts = {'pid': os.getpid(), 'uid': os.getuid(), 'cwd': os.getcwd(), 'tmp': tempfile.gettempdir(),\n"
                  "         'numpy_preloaded': 'librosa' in sys.modules, 'template': 'template' in sys.modules,\n"
-                 "         'path': [p for p in sys.path if p.endswith('_kernel')], 'fds': sorted(os.listdir('/proc/self/fd')),\n"
+                 "         'path': [p for p in sys.path if p.endswith('_kernel')],\n"
+                 "         'files': [os.readlink(f'/proc/self/fd/{n}') for n in os.listdir('/proc/self/fd')\n"
+                 "                   if os.path.exists(f'/proc/self/fd/{n}')],\n"
                  "         'draws': [random.random(), float(np.random.rand())]}")
         seen = []
         for _ in range(2):
@@ -581,6 +583,8 @@ def test_kernels_forked_from_the_template_are_isolated_from_it_and_from_each_oth
         for facts in seen:
             assert facts["numpy_preloaded"] and not facts["template"] and facts["path"] == []
             assert facts["cwd"] == facts["tmp"] == str(stage.scratch)  # its own scratch tmpfs, at one path
+            # nothing of the launcher or the template stays open: its report, its seal, its socket
+            assert [f for f in facts["files"] if str(stage.base) in f] == []
             if os.geteuid() == 0:
                 assert facts["uid"] != 0
         assert first["draws"] != second["draws"]  # each kernel reseeds what the template imported

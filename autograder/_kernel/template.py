@@ -83,7 +83,12 @@ def _become_kernel(cfg: dict, isolated: bool) -> None:
     application in this (warm) interpreter.  Never returns."""
     try:
         sandbox._lower(cfg, isolated)
-        os.closerange(3, 65536)  # the report and seal descriptors of the init
+        for fd in [int(n) for n in os.listdir("/proc/self/fd")]:  # the init's report and seal
+            if fd > 2:
+                try:
+                    os.close(fd)
+                except OSError:  # the listing's own descriptor, already closed
+                    pass
         os.environ.clear()
         os.environ.update(cfg["env"])
         argv = cfg["argv"]
