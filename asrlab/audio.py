@@ -30,6 +30,7 @@ __all__ = [
     "float_to_int",
     "quantize",
     "trim_silence",
+    "pauses",
 ]
 
 # The full scale of each integer PCM dtype: int16 sample 32767 is 32767 / 32768 of it.
@@ -293,19 +294,11 @@ def trim_silence(y: np.ndarray, *, sr: int, pad_ms: float, top_db: float = 40.0)
     """
     y = check_audio(y, min_samples=0)
     sr = check_sr(sr)
-    for name, value, high in (("pad_ms", pad_ms, 10000.0), ("top_db", top_db, 200.0)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-        if not 0 <= value <= high:
-            raise ValueError(f"{name}: expected a value from 0 to {high:g}, got {value!r}")
-    frame = max(1, int(round(0.005 * sr)))
-    n_frames = len(y) // frame
-    if n_frames == 0:
+    _check_ms(("pad_ms", pad_ms, 10000.0), ("top_db", top_db, 200.0))
+    frame, is_loud = _loud_frames(y, sr=sr, top_db=top_db)
+    if is_loud is None:
         return y[:0]
-    rms = np.sqrt(np.mean(y[: n_frames * frame].reshape(n_frames, frame) ** 2, axis=1))
-    if rms.max() <= 0:
-        return y[:0]
-    loud = np.flatnonzero(rms >= rms.max() * 10 ** (-top_db / 20))
+    loud = np.flatnonzero(is_loud)
     pad = int(round(pad_ms * sr / 1000))
     start = loud[0] * frame - pad
     stop = (loud[-1] + 1) * frame + pad
@@ -314,3 +307,66 @@ def trim_silence(y: np.ndarray, *, sr: int, pad_ms: float, top_db: float = 40.0)
     if before or after:
         out = np.concatenate([np.zeros(before, y.dtype), out, np.zeros(after, y.dtype)])
     return out
+
+
+def _check_ms(*limits: tuple[str, object, float]) -> None:
+    """Check ``(name, value, high)`` triples: each value a number from 0 to ``high``."""
+    for name, value, high in limits:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
+        if not 0 <= value <= high:
+            raise ValueError(f"{name}: expected a value from 0 to {high:g}, got {value!r}")
+
+
+def _loud_frames(y: np.ndarray, *, sr: int, top_db: float) -> tuple[int, np.ndarray | None]:
+    """``(frame, loud)``: the 5 ms frame in samples, and whether each whole frame's RMS is
+    within ``top_db`` dB of the loudest frame's (``None`` when there is no sound)."""
+    frame = max(1, int(round(0.005 * sr)))
+    n_frames = len(y) // frame
+    if n_frames == 0:
+        return frame, None
+    rms = np.sqrt(np.mean(y[: n_frames * frame].reshape(n_frames, frame) ** 2, axis=1))
+    if rms.max() <= 0:
+        return frame, None
+    return frame, rms >= rms.max() * 10 ** (-top_db / 20)
+
+
+def pauses(y: np.ndarray, *, sr: int, top_db: float = 40.0, min_ms: float = 20.0) -> list[tuple[float, float]]:
+    """The pauses inside a recording: stretches of near-silence between its first and last sound.
+
+    The recording is cut into 5 ms frames as in :func:`trim_silence`; a frame is quiet when
+    its RMS is more than ``top_db`` dB below the loudest frame's.  A pause is a run of quiet
+    frames with sound on both sides, at least ``min_ms`` long (shorter runs are the
+    closures of consonants and the dips between syllables).  Silence before the first and
+    after the last sound is not a pause.
+
+    Args:
+        y: Mono audio ``(n,)``.
+        sr: Its sample rate in Hz.
+        top_db: How far below the loudest frame a frame still counts as sound (default 40).
+        min_ms: The shortest pause reported, in ms (default 20; 0 reports every quiet run).
+
+    Returns:
+        ``[(start_s, stop_s), ...]`` in seconds from the start of ``y``, in order; each
+        lasts a whole number of 5 ms frames.  Empty when there is no pause, no sound, or
+        ``y`` is shorter than a frame.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    y = check_audio(y, min_samples=0)
+    sr = check_sr(sr)
+    _check_ms(("top_db", top_db, 200.0), ("min_ms", min_ms, 10000.0))
+    frame, loud = _loud_frames(y, sr=sr, top_db=top_db)
+    if loud is None:
+        return []
+    sound = np.flatnonzero(loud)
+    inner = loud[sound[0] : sound[-1] + 1].astype(np.int8)
+    edges = np.flatnonzero(np.diff(inner))  # last frame before each change
+    starts = edges[inner[edges] == 1] + 1  # sound -> quiet
+    stops = edges[inner[edges] == 0] + 1  # quiet -> sound
+    found = []
+    for a, b in zip(starts, stops):
+        if (b - a) * frame * 1000 >= min_ms * sr:
+            first = (sound[0] + a) * frame
+            found.append((first / sr, (sound[0] + b) * frame / sr))
+    return found

@@ -51,7 +51,7 @@ from asrlab.model import (
 )
 
 __all__ = [
-    "TrainConfig", "TrainResult", "train", "evaluate", "lr_at", "load_manifest_audio",
+    "TrainConfig", "TrainResult", "train", "evaluate", "pause_sweep", "lr_at", "load_manifest_audio",
     "TELEPHONE_OPTIONS", "TELEPHONE_MODEL", "TELEPHONE_MINUTES", "without_missing_engines",
 ]
 
@@ -477,6 +477,56 @@ def evaluate(
         "references": refs,
         "hypotheses": hyps,
     }
+
+
+def pause_sweep(
+    model: TinyCTC,
+    pauses_ms: Sequence[int],
+    *,
+    n: int = 60,
+    seed: int = 0,
+    random_order: float = 0.0,
+    beam: int | None = None,
+    vocabulary: Sequence[str] | None = None,
+) -> dict[str, list[Any]]:
+    """Corpus CER and WER of ``model`` on the same test utterances spoken with each pause.
+
+    For every pause, the first ``n`` utterances of :func:`asrlab.data.with_pause` (the
+    test voices at 175 words per minute: the same transcripts, voices and pitches, only
+    the pause between the words differs) are scored with :func:`evaluate`, so the rates
+    differ only because of the pause.
+
+    Args:
+        model: The recogniser.
+        pauses_ms: The pauses between words to measure, in ms (each 0 to 2000).
+        n: Utterances per pause (default 60).
+        seed: Seed of the test stream (default 0).
+        random_order: The share of transcripts that are course words in random order
+            (default 0.0: the grammar's digits, commands and phrases).
+        beam, vocabulary: Decoding, as in :func:`evaluate` (default greedy).
+
+    Returns:
+        ``{"pause_ms": [...], "cer": [...], "wer": [...], "hypotheses": [[...], ...],
+        "references": [...]}``: one rate, and one list of ``n`` hypotheses, per pause;
+        the ``n`` references are the same for every pause.
+
+    Lesson: 10 Train a tiny CTC speech recogniser.
+    """
+    from asrlab.data.synthetic import with_pause
+
+    pauses = [int(p) for p in pauses_ms]
+    if not pauses or any(p != q for p, q in zip(pauses, pauses_ms)):
+        raise ValueError(f"pauses_ms: expected a non-empty list of whole milliseconds, got {pauses_ms!r}")
+    n = check_positive_int(n, name="n")
+    out: dict[str, list[Any]] = {"pause_ms": pauses, "cer": [], "wer": [], "hypotheses": [], "references": []}
+    for pause in pauses:
+        speech = with_pause(pause, seed=seed, random_order=random_order, sr=model.config.sr)
+        scored = evaluate(model, [(u.audio, u.text) for u in speech.take(n)], beam=beam, vocabulary=vocabulary)
+        out["cer"].append(scored["cer"])
+        out["wer"].append(scored["wer"])
+        out["hypotheses"].append(scored["hypotheses"])
+        out["references"] = scored["references"]
+    return out
 
 
 # --------------------------------------------------------------------------------------

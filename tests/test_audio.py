@@ -272,3 +272,42 @@ def test_trim_silence_rejects_bad_input(kwargs, exc, message):
     with pytest.raises(exc) as info:
         A.trim_silence(args.pop("y"), **args)
     assert str(info.value).startswith(message)
+
+
+# --------------------------------------------------------------------------------------
+# pauses
+
+
+def test_pauses_finds_the_silent_gaps_between_sounds_to_the_frame():
+    sr = 16000
+    tone = S.sine(300, duration=0.2, sr=sr)
+    gaps_ms = [0, 15, 50, 125, 400]  # 0 and 15 ms are below min_ms
+    parts = [np.zeros(1600, np.float32)]  # 100 ms of lead-in: not a pause
+    for gap in gaps_ms:
+        parts += [tone, np.zeros(gap * sr // 1000, np.float32)]
+    parts += [tone, np.zeros(3200, np.float32)]
+    y = np.concatenate(parts)
+    found = A.pauses(y, sr=sr)
+    assert [round(1000 * (b - a)) for a, b in found] == [50, 125, 400]
+    # each starts where its tone ends: 100 ms + the tones and gaps before it
+    starts = [0.1 + 0.2 * (k + 1) + sum(gaps_ms[:k]) / 1000 for k in (2, 3, 4)]
+    assert [a for a, _ in found] == pytest.approx(starts, abs=0.005)
+    assert [round(1000 * (b - a)) for a, b in A.pauses(y, sr=sr, min_ms=0)] == [15, 50, 125, 400]
+    # a gap 30 dB down is quiet at top_db=20 and sound at the default 40
+    soft = np.concatenate([tone, 10 ** (-30 / 20) * tone, tone])
+    assert A.pauses(soft, sr=sr) == []
+    assert [round(1000 * (b - a)) for a, b in A.pauses(soft, sr=sr, top_db=20)] == [200]
+    assert A.pauses(np.zeros(1000, np.float32), sr=sr) == [] and A.pauses(tone, sr=sr) == []
+    assert A.pauses(tone[:10], sr=sr) == []  # shorter than a frame
+
+
+@pytest.mark.parametrize(("kwargs", "exc", "message"), [
+    ({"min_ms": -5}, ValueError, "min_ms: expected a value from 0 to 10000, got -5"),
+    ({"top_db": "40"}, TypeError, "top_db: expected a number, got str '40'"),
+    ({"y": np.zeros((2, 100), np.float32)}, ValueError, "y: "),
+])
+def test_pauses_rejects_bad_input(kwargs, exc, message):
+    args = {"y": np.ones(1000, np.float32) * 0.1, "sr": 16000, **kwargs}
+    with pytest.raises(exc) as info:
+        A.pauses(args.pop("y"), **args)
+    assert str(info.value).startswith(message)

@@ -363,6 +363,50 @@ def test_connected_speech_has_no_pauses_and_random_word_orders_and_leaves_the_re
     assert all(np.array_equal(a.audio, b.audio) for a, b in zip(same, plain))
 
 
+def _word_pauses_ms(u: data.Utterance) -> list[float]:
+    """The longest ``words - 1`` pauses of an utterance (its word boundaries), in ms."""
+    from asrlab.audio import pauses
+
+    found = sorted((1000 * (b - a) for a, b in pauses(u.audio, sr=u.sr, min_ms=0)), reverse=True)
+    n = len(u.text.split()) - 1
+    return (found + [0.0] * n)[:n]
+
+
+@pytest.mark.parametrize("pause_ms", [100, 200, 300])
+def test_with_pause_puts_the_requested_near_silence_between_words(pause_ms):
+    assert data.PAUSE_RATE == 175
+    speech, connected = data.with_pause(pause_ms).take(40), data.with_pause(0).take(40)
+    index = [i for i, u in enumerate(speech) if " " in u.text][:12]
+    assert len(index) == 12
+    for i in index:  # the same utterances at each pause: only the pause changes
+        u, c = speech[i], connected[i]
+        assert (u.text, u.voice, u.rate, u.pitch, u.word_gap_ms) == (c.text, c.voice, 175, c.pitch, pause_ms)
+        assert c.word_gap_ms == 0
+    # measured from the samples: each word boundary is a stretch of near-silence (40 dB
+    # down) of about the pause asked for; the speech's own closures add up to 60 ms
+    measured = np.concatenate([_word_pauses_ms(speech[i]) for i in index])
+    assert pause_ms - 5 <= np.median(measured) <= pause_ms + 40
+    assert np.mean(measured >= 0.75 * pause_ms) >= 0.8
+    assert np.all(measured <= pause_ms + 70)
+    # connected speech: only the short silences of the speech itself
+    assert np.median(np.concatenate([_word_pauses_ms(connected[i]) for i in index])) <= 40
+
+
+def test_with_pause_a_plain_voice_pauses_for_the_requested_time():
+    from asrlab.audio import pauses
+
+    def longest_ms(y: np.ndarray) -> float:
+        return max((1000 * (b - a) for a, b in pauses(y, sr=16000, min_ms=0)), default=0.0)
+
+    # "one nine" joins without a closure (n to n): its only silence is the pause
+    for pause_ms in (0, 50, 100, 200, 300):
+        y = data.synthesize("one nine", rate=data.PAUSE_RATE, word_gap_ms=pause_ms, pad_ms=0)
+        assert longest_ms(y) == pytest.approx(pause_ms, rel=0.06, abs=5)
+    # at other rates espeak-ng stretches or shrinks the gap: why with_pause speaks at 175
+    assert longest_ms(data.synthesize("one nine", rate=120, word_gap_ms=200, pad_ms=0)) > 300
+    assert longest_ms(data.synthesize("one nine", rate=220, word_gap_ms=200, pad_ms=0)) < 150
+
+
 @pytest.mark.parametrize(
     ("kwargs", "exc", "message"),
     [

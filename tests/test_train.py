@@ -82,6 +82,28 @@ def test_evaluate_matches_jiwer_on_the_models_own_hypotheses():
     assert result["wer"] == pytest.approx(jiwer.wer(refs, padded))
 
 
+def test_pause_sweep_scores_the_same_utterances_at_each_pause_as_jiwer_does():
+    pretrained = model.load_pretrained()  # trained with a pause between the words of every utterance
+    pauses = [0, 50, 500]
+    sweep = train.pause_sweep(pretrained, pauses, n=30)
+    assert sweep["pause_ms"] == pauses and len(sweep["cer"]) == len(sweep["hypotheses"]) == 3
+    for k, pause in enumerate(pauses):
+        utts = data.with_pause(pause).take(30)
+        assert sweep["references"] == [u.text for u in utts]
+        hyps = sweep["hypotheses"][k]
+        assert hyps[:3] == [model.transcribe(pretrained, u.audio) for u in utts[:3]]
+        assert sweep["cer"][k] == pytest.approx(jiwer.cer(sweep["references"], hyps))
+        assert sweep["wer"][k] == pytest.approx(jiwer.wer(sweep["references"], hyps))
+    # what the pause does to a model that always heard pauses of 0-80 ms (at 120-220 words
+    # per minute): connected words and long pauses both cost it
+    no_pause, usual, long_pause = sweep["cer"]
+    assert usual < 0.03 and no_pause > 2 * usual and long_pause > 2 * usual
+    with pytest.raises(ValueError, match="pauses_ms: expected a non-empty list of whole milliseconds"):
+        train.pause_sweep(pretrained, [12.5])
+    with pytest.raises(ValueError, match="pauses_ms"):
+        train.pause_sweep(pretrained, [])
+
+
 def test_a_short_synthetic_run_lowers_the_loss_and_saves_the_best(tmp_path):
     out = tmp_path / "m.pt"
     plot = tmp_path / "curves.png"

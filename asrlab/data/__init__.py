@@ -9,6 +9,7 @@ manifests and loaders for published corpora.
 ``voices``             every English voice name (accent, or accent+variant)
 ``SyntheticSpeech``    endless seeded commands/digits, split by voice
 ``CONNECTED``          its settings for connected speech in random word order
+``with_pause``         the same utterances with a chosen pause between words
 ``add_noise`` ...      augmentation: noise at an SNR, speed, pitch, SpecAugment
 ``read_manifest``      ``path<TAB>transcript`` files; ``write_corpus`` makes one
 ``load_fsdd`` ...      published corpora (FSDD, Speech Commands, LibriSpeech, LJSpeech)
@@ -42,6 +43,7 @@ from asrlab.data.synthetic import (
     COMMANDS,
     CONNECTED,
     DIGITS,
+    PAUSE_RATE,
     SPLITS,
     SyntheticSpeech,
     Utterance,
@@ -49,6 +51,7 @@ from asrlab.data.synthetic import (
     random_words,
     split_voices,
     vocabulary,
+    with_pause,
 )
 from asrlab.data.flite import flite_voices, synthesize_flite
 from asrlab.data.piper import piper_voices, synthesize_piper
@@ -56,11 +59,11 @@ from asrlab.data.bank import VoiceBank, banked_voices, voice_bank
 from asrlab.data.tts import NATIVE_SR, base_voices, generated_variant, synthesize, variants, voices
 
 __all__ = [
-    "COMMANDS", "CONNECTED", "DIGITS", "NATIVE_SR", "SPLITS",
+    "COMMANDS", "CONNECTED", "DIGITS", "NATIVE_SR", "PAUSE_RATE", "SPLITS",
     "Manifest", "ManifestEntry", "ManifestError", "SyntheticSpeech", "Utterance",
     "add_noise", "base_voices", "download", "flite_voices", "generated_variant", "load_fsdd", "load_librispeech",
     "load_ljspeech", "load_speech_commands", "normalize_transcript", "piper_voices", "pitch_shift",
     "random_transcript", "random_words", "VoiceBank", "banked_voices", "voice_bank",
     "read_manifest", "sha256sum", "spec_augment", "speed_perturb", "split_voices",
-    "synthesize", "synthesize_flite", "synthesize_piper", "variants", "vocabulary", "voices", "write_corpus", "write_manifest",
+    "synthesize", "synthesize_flite", "synthesize_piper", "variants", "vocabulary", "voices", "with_pause", "write_corpus", "write_manifest",
 ]
