@@ -6,6 +6,10 @@
   itself into the memory and pids cgroups the grader made, lowers the resource limits,
   drops to an unprivileged user and finally runs ``ipykernel``.  What it could not do is
   written to ``launch.json`` for the grader's report.
+* :mod:`template` (``template.py``) and :mod:`proxy` (``proxy.py``): when a run grades
+  enough notebooks, one warm process imports the lessons' modules once and forks every
+  sandbox, through ``sandbox.py``'s same steps; the kernel command the grader launches is
+  then ``proxy.py``, which asks the template for a sandbox and stands for it.
 * ``stub/autograder``: the ``autograder`` package the kernel imports instead of the real
   one.  ``check(...)`` only says that checks run at grading time, ``___`` is the same blank
   as in the course; the package holds no exercises, references or hidden tests.

@@ -17,7 +17,7 @@ Steps:
 2. Check that namespaces can be created (a fork that tries); if not, say so and exit: the
    grader then starts every kernel the ordinary way.
 3. Write one JSON line to stdout (``{"ready": ...}``), listen on the Unix socket
-   ``SPEC["socket"]`` and, per connection (from ``sandbox.py --template``, the kernel
+   ``SPEC["socket"]`` and, per connection (from ``proxy.py``, the kernel
    command), receive a configuration path and two pipe ends, fork, answer ``started``.
 4. Exit when the grader does.
 
@@ -40,6 +40,16 @@ import time
 
 import sandbox
 
+#: What ``IPKernelApp.initialize`` imports (the last seven were missing, and every forked
+#: kernel imported them again while it started).
+_KERNEL_MODULES = (
+    "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.comm", "ipykernel.debugger",
+    "ipykernel.eventloops", "IPython.core.completer", "IPython.core.pylabtools", "matplotlib_inline.backend_inline",
+    "matplotlib.backends.backend_agg", "IPython.core.debugger", "IPython.core.completerlib", "IPython.core.oinspect",
+    "IPython.extensions.storemagic", "IPython.utils.wildcard", "tornado.platform.asyncio", "pdb",
+)
+
+
 def _warm_librosa() -> None:
     """Load the compiled numba code of the librosa features the lessons call, from numba's
     cache (``asrlab.warmup``, which ``make lab`` and ``make test`` ran once to fill it)."""
@@ -57,9 +67,7 @@ def _load(modules: list[str]) -> tuple[list[str], list[str]]:
             loaded.append(name)
         except BaseException as exc:  # noqa: BLE001 - SystemExit from a module counts too
             failed.append(f"{name} ({type(exc).__name__})")
-    for name in ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.comm",
-                 "ipykernel.debugger", "ipykernel.eventloops", "IPython.core.completer", "IPython.core.pylabtools",
-                 "matplotlib_inline.backend_inline", "matplotlib.backends.backend_agg"):
+    for name in _KERNEL_MODULES:
         try:
             importlib.import_module(name)
         except BaseException:  # noqa: BLE001 - imported later by the kernel, if at all

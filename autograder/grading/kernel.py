@@ -541,8 +541,9 @@ class Sandbox:
         cfg_path.write_text(json.dumps(cfg))
         os.chmod(cfg_path, 0o600)
         (spec_dir / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, "-I", "-S", str(_KERNEL_FILES / "sandbox.py"), str(cfg_path),
-                     *(["--template", self.stage.template_socket] if warm else [])],
+            "argv": ([sys.executable, "-I", "-S", str(_KERNEL_FILES / "proxy.py"), str(cfg_path),
+                      self.stage.template_socket] if warm
+                     else [sys.executable, "-I", "-S", str(_KERNEL_FILES / "sandbox.py"), str(cfg_path)]),
             "display_name": "sandbox",
             "language": "python",
             # a kernel forked by the template is not in the kernel command's process group
