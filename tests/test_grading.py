@@ -218,6 +218,7 @@ def test_details_and_warnings_in_grades_json(graded):
         # a class this size forks every kernel from the warm template, so each fixture
         # above was graded in a forked kernel
         assert detail["settings"]["kernels"].startswith("forked from a warm template (")
+    assert detail["settings"]["jobs"] == 2
     by_student = {n["student"]: n for n in detail["notebooks"]}
     dup = by_student["duplicate-answer"]
     assert dup["notes"] == ["answer cell l90-energy appears 2 times; the first one was graded"]
@@ -485,6 +486,25 @@ def test_kernels_started_afresh_grade_the_hostile_fixtures_as_forked_ones_do(gra
     cold = [(r.student_id, r.exercise_id, r.status, r.score) for r in report.rows]
     warm = [(r.student_id, r.exercise_id, r.status, r.score) for r in graded["report"].rows if r.student_id in names]
     assert cold == warm
+
+
+def test_default_jobs_is_one_per_usable_core_bounded_by_memory(monkeypatch):
+    from autograder import grading
+
+    monkeypatch.setattr(grading.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(grading, "_available_mb", lambda: 64 * 1024)
+    assert grading.default_jobs(2048) == 4  # the cores are the limit
+    monkeypatch.setattr(grading, "_available_mb", lambda: 5000)
+    assert grading.default_jobs(2048) == 2  # 5000 MiB hold two kernels of 2048 MiB
+    assert grading.default_jobs(512) == 4
+    monkeypatch.setattr(grading, "_available_mb", lambda: 1000)
+    assert grading.default_jobs(2048) == 1  # never fewer than one
+    monkeypatch.setattr(grading, "_available_mb", lambda: None)  # no /proc/meminfo: cores only
+    assert grading.default_jobs(2048) == 4
+    mem = grading._available_mb()
+    assert mem is None or mem > 0
+    with pytest.raises(grading.GradingError, match=r"--jobs: expected a positive number of parallel kernels, got 0"):
+        grade(Path("nowhere"), Path("out"), jobs=0)
 
 
 def test_without_cgroups_limits_degrade_to_rlimits_with_recorded_warnings(tmp_path, monkeypatch):

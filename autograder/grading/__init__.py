@@ -316,7 +316,7 @@ def grade(
     submissions: Path,
     out: Path,
     *,
-    jobs: int = 1,
+    jobs: int | None = None,
     timeout: float = 30.0,
     memory_mb: int = 2048,
     solutions: Path = Path("solutions"),
@@ -334,7 +334,9 @@ def grade(
         submissions: ``<student>/<lesson>.ipynb`` or nbgrader's ``submitted/<student>/
             <assignment>/<notebook>.ipynb`` (decided per student).
         out: Output directory (created); ``grades.csv``, ``grades.json``, ``feedback/``.
-        jobs: Notebooks graded at once, each in its own kernel (default 1).
+        jobs: Notebooks graded at once, each in its own kernel.  Default
+            (:func:`default_jobs`): one per core this process may use, fewer when the
+            available memory would not hold that many kernels at ``memory_mb``.
         timeout: Seconds per cell and per case (default 30).
         memory_mb: Memory per kernel in MiB (default 2048).
         solutions: The solution notebooks (default ``solutions``).
@@ -370,7 +372,9 @@ def grade(
 
     Lesson: 00 Start here (how grading works).
     """
-    if jobs < 1:
+    if jobs is None:
+        jobs = default_jobs(memory_mb)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise GradingError(f"--jobs: expected a positive number of parallel kernels, got {jobs}")
     if not timeout > 0:
         raise GradingError(f"--timeout: expected a positive number of seconds, got {timeout}")
@@ -447,7 +451,7 @@ def grade(
     rows = [r for rep in reports for r in rep.rows()]
     settings = {"timeout": float(timeout), "memory_mb": int(memory_mb), "exercise_budget": exercise_budget,
                 "notebook_budget": notebook_budget, "lessons": [lesson.id for lesson in lessons],
-                "kernels": kernel_start}
+                "kernels": kernel_start, "jobs": jobs}
     report = Report(rows, reports, warnings, layout, faults, base_seed, settings)
     write_outputs(report, out)
     record_shard(out, shard, seed=base_seed, roster=roster,
@@ -458,6 +462,32 @@ def grade(
 
 #: From this many notebooks on, kernels are forked from a warm template by default.
 WARM_FROM = 6
+
+
+def default_jobs(memory_mb: int = 2048) -> int:
+    """How many notebooks :func:`grade` grades at once unless told: one per core this
+    process may use (its CPU affinity, as a Slurm task's ``--cpus-per-task`` sets it), but
+    no more kernels than the available memory holds at ``memory_mb`` each; at least 1."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    available = _available_mb()
+    if available is not None:
+        cores = min(cores, available // max(1, int(memory_mb)))
+    return max(1, cores)
+
+
+def _available_mb() -> int | None:
+    """``MemAvailable`` of ``/proc/meminfo`` in MiB (``None`` where there is none)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def _kernel_start(stage: Stage, warm: bool) -> str:
@@ -615,7 +645,9 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Grade submitted notebooks with the hidden tests, in sandboxed kernels.")
     p.add_argument("submissions", type=Path, help="SUBMISSIONS/<student>/<lesson>.ipynb or nbgrader's submitted/")
     p.add_argument("--out", type=Path, required=True, help="output directory: grades.csv, grades.json, feedback/")
-    p.add_argument("--jobs", type=int, default=1, help="notebooks graded at once (default 1)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="notebooks graded at once (default: one per core, fewer if memory would not hold "
+                   "that many kernels at --memory)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per cell and per test case (default 30)")
     p.add_argument("--memory", type=int, default=2048, help="memory per kernel in MiB (default 2048)")
     p.add_argument("--solutions", type=Path, default=Path("solutions"), help="solution notebooks (default solutions)")
