@@ -437,7 +437,7 @@ def grade(
     lock = threading.Lock()
     tasks = [(student, lesson, per.get(lesson.id, [])) for student, per in sorted(found.items()) for lesson in lessons]
     budgets = (exercise_budget, notebook_budget)
-    # kernels start ahead: two per job (a start takes longer than grading a small notebook)
+    # kernels start ahead, one per job: a start takes longer than grading a small notebook
     kernels = KernelPool(stage, limits, ahead=jobs, total=needing)
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
