@@ -549,7 +549,8 @@ def test_a_grader_fault_on_one_notebook_keeps_every_other_row_and_exits_1(tmp_pa
     monkeypatch.setattr(kernel.Sandbox, "start", start)
     monkeypatch.setattr(autograder.exercises, "registry", fixture_lesson.registry)
     out = tmp_path / "out"
-    assert main([str(subs), "--out", str(out), "--solutions", str(SOLUTIONS)]) == 1
+    # one notebook at a time, so that the second kernel started is b-broken-kernel's
+    assert main([str(subs), "--out", str(out), "--solutions", str(SOLUTIONS), "--jobs", "1"]) == 1
     assert "the grader failed: RuntimeError: the sandboxed kernel did not start" in capsys.readouterr().err
     rows = list(csv.reader((out / "grades.csv").open()))[1:]
     assert [(r[0], r[5]) for r in rows] == [("a-first", "passed")] * 3 + [("b-broken-kernel", "error")] * 3
