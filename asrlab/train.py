@@ -65,10 +65,12 @@ __all__ = [
 #: spoken by Flite's ``kal`` voice, glued from a fifth real speaker's recorded diphones
 #: (``TrainConfig.flite_share``).  Piper and Flite are optional (the ``voices`` extra and
 #: the system's Flite library): ``asrlab train --telephone`` and ``python -m bench digits``
-#: leave out what this installation lacks, with a note.  Its pauses and random orders are
-#: those it was measured with on real recordings (20% paused, 30% random order).
+#: leave out what this installation lacks, with a note.  Its pauses, random orders, batches
+#: and learning rate are those it was measured with on real recordings (20% paused, 30%
+#: random order, batches of 8 at a peak of 2e-3).
 TELEPHONE_OPTIONS: dict[str, Any] = {
     "lowpass_hz": 4000.0, "silence_ms": (0, 300), "pause_share": 0.2, "random_order": 0.3,
+    "batch_size": 8, "lr": 2e-3,
     "bank_share": 0.4, "bank_voices": ("piper-joe", "flite-awb", "flite-rms", "flite-slt"),
     "flite_share": 0.35, "flite_voices": ("flite-kal", "flite-kal16"),
 }

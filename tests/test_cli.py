@@ -193,14 +193,16 @@ def test_train_settings_of_the_telephone_preset_and_the_stream_options():
     kal = ("flite-kal", "flite-kal16")
     banked = ("piper-joe", "flite-awb", "flite-rms", "flite-slt")
     assert options == {
-        "lowpass_hz": 4000.0, "silence_ms": (0, 300), "pause_share": 0.2, "random_order": 0.3,
-        "bank_share": 0.4, "bank_voices": banked, "flite_share": 0.35, "flite_voices": kal,
+        "lowpass_hz": 4000.0, "silence_ms": (0, 300), "pause_share": 0.2, "random_order": 0.3, "batch_size": 8,
+        "lr": 2e-3, "bank_share": 0.4, "bank_voices": banked, "flite_share": 0.35, "flite_voices": kal,
     }
     assert (config.fmax, config.top_db, config.n_mels) == (4000.0, 60.0, 80)
-    options, config = parse("--telephone", "--top-db", "80", "--lowpass-hz", "3400", "--pause-share", "1", "--n-mels", "40")
+    options, config = parse(
+        "--telephone", "--top-db", "80", "--lowpass-hz", "3400", "--pause-share", "1", "--n-mels", "40", "--batch-size", "12",
+    )
     assert options == {
-        "lowpass_hz": 3400.0, "silence_ms": (0, 300), "pause_share": 1.0, "random_order": 0.3,
-        "bank_share": 0.4, "bank_voices": banked, "flite_share": 0.35, "flite_voices": kal,
+        "lowpass_hz": 3400.0, "silence_ms": (0, 300), "pause_share": 1.0, "random_order": 0.3, "batch_size": 12,
+        "lr": 2e-3, "bank_share": 0.4, "bank_voices": banked, "flite_share": 0.35, "flite_voices": kal,
     }
     assert (config.fmax, config.top_db, config.n_mels) == (4000.0, 80.0, 40)
     options, _ = parse("--random-order", "0.5", "--pause-share", "0", "--generated-voices", "0")
@@ -257,8 +259,8 @@ def test_the_telephone_preset_leaves_a_missing_engine_out_with_a_note(monkeypatc
     monkeypatch.setattr(flite, "_engine", lambda: None)
     options, notes = without_missing_engines(preset)
     assert options == {
-        "lowpass_hz": 4000.0, "silence_ms": (0, 300), "pause_share": 0.2, "random_order": 0.3, "bank_share": 0.4,
-        "bank_voices": ("piper-joe",), "flite_share": 0.0,
+        "lowpass_hz": 4000.0, "silence_ms": (0, 300), "pause_share": 0.2, "random_order": 0.3, "batch_size": 8,
+        "lr": 2e-3, "bank_share": 0.4, "bank_voices": ("piper-joe",), "flite_share": 0.0,
     }
     fewer = " (fewer voices of real people: expect fewer real recordings right)"
     assert notes == [
