@@ -145,11 +145,12 @@ class TrainConfig:
         minutes: Wall-clock budget in minutes (default 3.0); ``None`` with ``epochs``.
         epochs: Epoch budget instead of (or as well as) ``minutes``; training stops at
             whichever comes first.
-        batch_size: Utterances per batch (default 16: on one CPU thread a step of 16
-            costs 1.6 times a step of 8, and 3 minutes of batches of 16 leave fewer
-            errors than of 8; batches of 24 outrun the data worker).
-        lr: Peak learning rate of AdamW (default 3e-3: 4e-3 and, with batches of 8,
-            3e-3 were worse).
+        batch_size: Utterances per batch (default 16).  A step's cost grows more slowly
+            than its batch (the GRU's steps through time cost about the same), so within
+            a time budget larger batches hear more speech, up to what one data worker
+            synthesises; very short runs (a few hundred steps) do better with 8.
+        lr: Peak learning rate of AdamW (default 3e-3, for batches of 16; 2e-3 suits
+            batches of 8).
         weight_decay: AdamW weight decay (default 0.01).
         warmup: Fraction of the budget spent warming the learning rate up (default 0.05).
         seed: Seed of the model's initialisation, batching and the synthetic stream.

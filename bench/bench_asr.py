@@ -5,9 +5,9 @@ minutes (default 3) with the seed ``ASRLAB_BENCH_SEED`` (default 0; ``0-2`` or `
 and measure one model per seed, one after the other) on the device ``ASRLAB_BENCH_DEVICE``
 (default ``cpu``; ``cuda`` or ``auto`` to train on a GPU: the steps row then tells the
 speed-up against a CPU run on the same machine); ``ASRLAB_BENCH_EPOCHS=N`` trains for N
-epochs of 3,200 utterances (200 steps) instead, so that recipes can be compared on a busy machine, whose
-minutes give fewer steps.  Then it measures on held-out voices (the
-test split, the same whatever the seed):
+epochs of 3,200 utterances (200 steps) instead, so that recipes can be compared on a busy
+machine, whose minutes give fewer steps.  Then it measures on held-out voices (the test
+split, the same whatever the seed):
 
 * in-grammar speech (200 utterances, the phrases of the training grammar with pauses of
   0-80 ms between the words): CER and WER with greedy decoding (target: CER <= 2% after
