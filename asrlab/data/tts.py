@@ -82,7 +82,10 @@ class _Voice(ctypes.Structure):
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 
 
+@functools.lru_cache(maxsize=1)
 def _paths() -> tuple[str, str]:
+    """(libespeak-ng, its data folder): looked up once per process (a lookup costs
+    about as much as resampling an utterance)."""
     try:
         import espeakng_loader
     except ImportError as exc:  # pragma: no cover - a pinned dependency
