@@ -59,6 +59,8 @@ def test_lr_schedule_warms_up_then_anneals_to_zero():
         ({"flite_voices": "flite-kal"}, "flite_voices: expected a list of Flite voice names, got 'flite-kal'"),
         ({"ema_decay": 1.0}, "ema_decay: expected None or a decay in [0, 1), got 1.0"),
         ({"ema_decay": True}, "ema_decay: expected None or a decay in [0, 1), got True"),
+        ({"beta2": 1.0}, "beta2: expected a decay in [0, 1), got 1.0"),
+        ({"beta2": "0.95"}, "beta2: expected a decay in [0, 1), got '0.95'"),
     ],
 )
 def test_train_config_rejects_bad_budgets(kwargs, message):
@@ -191,6 +193,23 @@ def test_the_model_returned_and_saved_is_the_moving_average_of_the_trained_weigh
     saved, _ = model.load_checkpoint(tmp_path / "m.pt")
     for p, e in zip(saved.parameters(), expected):
         torch.testing.assert_close(p.detach(), e, rtol=1e-6, atol=1e-7)
+
+
+def test_beta2_is_adamws_second_moment_decay_and_is_stored(tmp_path):
+    kwargs = dict(minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4,
+                  epoch_size=8, val_size=4, workers=0, seed=3, ema_decay=None)
+    betas: list[tuple[float, float]] = []
+    handle = register_optimizer_step_post_hook(lambda opt, args, kw: betas.extend(g["betas"] for g in opt.param_groups))
+    try:
+        default = train.train(out=tmp_path / "m.pt", **kwargs)
+        seen_default, betas[:] = set(betas), []
+        pytorch = train.train(beta2=0.999, **kwargs)
+    finally:
+        handle.remove()
+    assert seen_default == {(0.9, 0.95)} and set(betas) == {(0.9, 0.999)}
+    assert train.TELEPHONE_OPTIONS["beta2"] == 0.999
+    assert any(not torch.equal(a, b) for a, b in zip(default.model.parameters(), pytorch.model.parameters()))
+    assert torch.load(tmp_path / "m.pt", weights_only=True)["train_config"]["beta2"] == 0.95
 
 
 def test_connected_speech_and_random_order_change_the_training_data_and_are_stored(tmp_path):
