@@ -153,9 +153,9 @@ class TrainConfig:
             batches of 8).
         weight_decay: AdamW weight decay (default 0.01).
         beta2: AdamW's decay of its running mean of squared gradients (default 0.95:
-            each weight's step size follows the scale of its last few dozen gradients
-            rather than of the last thousand (PyTorch's 0.999), which suits a run of a
-            few thousand steps whose gradients shrink as it learns).
+            each weight's step is scaled by about its last 20 gradients, where PyTorch's
+            0.999 averages about 1,000; the lower decay learns more in runs of a few
+            thousand steps, see ``docs/results.md``).
         warmup: Fraction of the budget spent warming the learning rate up (default 0.05).
         seed: Seed of the model's initialisation, batching and the synthetic stream.
         device: ``"auto"`` (default), ``"cpu"``, ``"cuda"`` or ``"mps"``.
