@@ -134,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--val-size", type=_positive_int, default=None, help="synthetic validation utterances")
     p.add_argument("--patience", type=_positive_int, default=None, help="early stopping patience in epochs")
     p.add_argument("--ema-decay", type=_decay, default=None, metavar="DECAY",
-                   help="keep a moving average of the weights with this decay per step (default 0.998; 0: off)")
+                   help="keep a moving average of the weights whose decay per step grows to this "
+                        "(default 0.998, reached after about 4,500 steps; 0: off)")
     p.add_argument("--fmax", type=_positive_float, default=None, help="highest mel frequency in Hz (4000 for 8 kHz audio)")
     p.add_argument("--n-mels", type=_positive_int, default=None, help="mel bands of the model (default 32)")
     p.add_argument("--lowpass-hz", type=_positive_float, default=None, help="low-pass the synthetic training audio")

@@ -175,7 +175,11 @@ class TrainConfig:
         clip_norm: Gradient-norm clipping (default 5.0).
         ema_decay: Validate, keep and return an exponential moving average of the
             weights, updated after every step with this decay (default 0.998: about the
-            last 500 steps; see :data:`EMA_RAMP`); ``None`` or 0: the weights as trained.
+            last 500 steps) or less: after ``n`` updates the decay is at most
+            ``(1 + n) / (10 + n)`` (:data:`EMA_RAMP`), an average of about the last
+            tenth of the steps, so it reaches 0.998 only after about 4,500 steps (a
+            3-minute run of 1,700 steps ends at 0.995, about its last 190); ``None`` or
+            0: the weights as trained.
         lowpass_hz: Low-pass the synthetic training audio (e.g. 4000 for a model meant
             for 8 kHz recordings); default ``None``.
         curriculum: The first this many synthetic training utterances are isolated
