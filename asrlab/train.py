@@ -137,6 +137,11 @@ def without_missing_engines(options: dict[str, Any], *, asked: Iterable[str] = (
     return options, notes
 
 
+def _is_decay(value: object) -> bool:
+    """Whether ``value`` is a real number (not a bool) in [0, 1)."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value < 1
+
+
 @dataclass
 class TrainConfig:
     """Settings of :func:`train` (all stored in the checkpoint).
@@ -177,9 +182,9 @@ class TrainConfig:
             weights, updated after every step with this decay (default 0.998: about the
             last 500 steps) or less: after ``n`` updates the decay is at most
             ``(1 + n) / (10 + n)`` (:data:`EMA_RAMP`), an average of about the last
-            tenth of the steps, so it reaches 0.998 only after about 4,500 steps (a
-            3-minute run of 1,700 steps ends at 0.995, about its last 190); ``None`` or
-            0: the weights as trained.
+            tenth of the steps, so it reaches 0.998 only after about 4,500 steps (after
+            1,700 steps it is 0.995, about the last 190); ``None`` or 0: the weights as
+            trained.
         lowpass_hz: Low-pass the synthetic training audio (e.g. 4000 for a model meant
             for 8 kHz recordings); default ``None``.
         curriculum: The first this many synthetic training utterances are isolated
@@ -264,11 +269,9 @@ class TrainConfig:
             check_positive_int(self.patience, name="patience")
         if not 0 <= self.warmup < 1:
             raise ValueError(f"warmup: expected a fraction in [0, 1), got {self.warmup!r}")
-        if self.ema_decay is not None and (
-            isinstance(self.ema_decay, bool) or not isinstance(self.ema_decay, (int, float)) or not 0 <= self.ema_decay < 1
-        ):
+        if self.ema_decay is not None and not _is_decay(self.ema_decay):
             raise ValueError(f"ema_decay: expected None or a decay in [0, 1), got {self.ema_decay!r}")
-        if isinstance(self.beta2, bool) or not isinstance(self.beta2, (int, float)) or not 0 <= self.beta2 < 1:
+        if not _is_decay(self.beta2):
             raise ValueError(f"beta2: expected a decay in [0, 1), got {self.beta2!r}")
         if not 0 < self.val_fraction < 1:
             raise ValueError(f"val_fraction: expected a fraction in (0, 1), got {self.val_fraction!r}")
