@@ -29,17 +29,25 @@ def one_torch_thread():
     torch.set_num_threads(before)
 
 
-def test_lr_schedule_warms_up_then_anneals_to_zero():
+@pytest.mark.parametrize("schedule", train.SCHEDULES)
+def test_lr_schedule_warms_up_then_anneals_to_zero(schedule):
     peak = 3e-3
-    assert train.lr_at(0.0, peak=peak, warmup=0.1) == pytest.approx(peak * 0.01)
-    assert train.lr_at(0.05, peak=peak, warmup=0.1) == pytest.approx(peak / 2)
-    assert train.lr_at(0.1, peak=peak, warmup=0.1) == pytest.approx(peak)
-    assert train.lr_at(0.55, peak=peak, warmup=0.1) == pytest.approx(peak / 2)
-    assert train.lr_at(1.0, peak=peak, warmup=0.1) == pytest.approx(0.0, abs=1e-12)
-    assert train.lr_at(2.0, peak=peak, warmup=0.1) == pytest.approx(0.0, abs=1e-12)
-    values = [train.lr_at(p / 100, peak=peak, warmup=0.1) for p in range(10, 101)]
+    assert train.lr_at(0.0, peak=peak, warmup=0.1, schedule=schedule) == pytest.approx(peak * 0.01)
+    assert train.lr_at(0.05, peak=peak, warmup=0.1, schedule=schedule) == pytest.approx(peak / 2)
+    assert train.lr_at(0.1, peak=peak, warmup=0.1, schedule=schedule) == pytest.approx(peak)
+    assert train.lr_at(0.55, peak=peak, warmup=0.1, schedule=schedule) == pytest.approx(peak / 2)
+    assert train.lr_at(1.0, peak=peak, warmup=0.1, schedule=schedule) == pytest.approx(0.0, abs=1e-12)
+    assert train.lr_at(2.0, peak=peak, warmup=0.1, schedule=schedule) == pytest.approx(0.0, abs=1e-12)
+    values = [train.lr_at(p / 100, peak=peak, warmup=0.1, schedule=schedule) for p in range(10, 101)]
     assert all(a >= b for a, b in zip(values, values[1:]))
-    assert train.lr_at(0.3, peak=1.0, warmup=0.0) == pytest.approx(0.5 * (1 + math.cos(math.pi * 0.3)))
+
+
+def test_lr_schedule_is_a_straight_line_by_default_or_half_a_cosine():
+    assert train.lr_at(0.3, peak=1.0, warmup=0.0) == pytest.approx(0.7)
+    assert train.lr_at(0.3, peak=1.0, warmup=0.0, schedule="cosine") == pytest.approx(0.5 * (1 + math.cos(math.pi * 0.3)))
+    assert train.lr_at(0.6, peak=2.0, warmup=0.2) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="^schedule: expected one of 'linear', 'cosine', got 'step'$"):
+        train.lr_at(0.5, peak=1.0, warmup=0.0, schedule="step")
 
 
 @pytest.mark.parametrize(
@@ -59,8 +67,12 @@ def test_lr_schedule_warms_up_then_anneals_to_zero():
         ({"flite_voices": "flite-kal"}, "flite_voices: expected a list of Flite voice names, got 'flite-kal'"),
         ({"ema_decay": 1.0}, "ema_decay: expected None or a decay in [0, 1), got 1.0"),
         ({"ema_decay": True}, "ema_decay: expected None or a decay in [0, 1), got True"),
+        ({"beta1": 1.0}, "beta1: expected a decay in [0, 1), got 1.0"),
+        ({"beta1": -0.1}, "beta1: expected a decay in [0, 1), got -0.1"),
         ({"beta2": 1.0}, "beta2: expected a decay in [0, 1), got 1.0"),
         ({"beta2": "0.95"}, "beta2: expected a decay in [0, 1), got '0.95'"),
+        ({"schedule": "Linear"}, "schedule: expected one of 'linear', 'cosine', got 'Linear'"),
+        ({"schedule": None}, "schedule: expected one of 'linear', 'cosine', got None"),
     ],
 )
 def test_train_config_rejects_bad_budgets(kwargs, message):
@@ -195,7 +207,7 @@ def test_the_model_returned_and_saved_is_the_moving_average_of_the_trained_weigh
         torch.testing.assert_close(p.detach(), e, rtol=1e-6, atol=1e-7)
 
 
-def test_beta2_is_adamws_second_moment_decay_and_is_stored(tmp_path):
+def test_beta1_and_beta2_are_adamws_decays_and_are_stored(tmp_path):
     kwargs = dict(minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4,
                   epoch_size=8, val_size=4, workers=0, seed=3, ema_decay=None)
     betas: list[tuple[float, float]] = []
@@ -203,13 +215,33 @@ def test_beta2_is_adamws_second_moment_decay_and_is_stored(tmp_path):
     try:
         default = train.train(out=tmp_path / "m.pt", **kwargs)
         seen_default, betas[:] = set(betas), []
-        pytorch = train.train(beta2=0.999, **kwargs)
+        pytorch = train.train(beta1=0.9, beta2=0.999, **kwargs)
     finally:
         handle.remove()
-    assert seen_default == {(0.9, 0.95)} and set(betas) == {(0.9, 0.999)}
-    assert train.TELEPHONE_OPTIONS["beta2"] == 0.999
+    assert seen_default == {(0.7, 0.95)} and set(betas) == {(0.9, 0.999)}
+    assert (train.TELEPHONE_OPTIONS["beta1"], train.TELEPHONE_OPTIONS["beta2"]) == (0.9, 0.999)
     assert any(not torch.equal(a, b) for a, b in zip(default.model.parameters(), pytorch.model.parameters()))
-    assert torch.load(tmp_path / "m.pt", weights_only=True)["train_config"]["beta2"] == 0.95
+    stored = torch.load(tmp_path / "m.pt", weights_only=True)["train_config"]
+    assert (stored["beta1"], stored["beta2"]) == (0.7, 0.95)
+
+
+@pytest.mark.parametrize("schedule", [None, "cosine"])
+def test_each_step_takes_the_learning_rate_of_its_schedule_which_is_stored(tmp_path, schedule):
+    chosen = {} if schedule is None else {"schedule": schedule}
+    lrs: list[float] = []
+    handle = register_optimizer_step_post_hook(lambda opt, args, kw: lrs.extend(g["lr"] for g in opt.param_groups))
+    try:
+        train.train(minutes=None, epochs=1, out=tmp_path / "m.pt", progress=False, model_config=SMALL, batch_size=4,
+                    epoch_size=24, val_size=4, workers=0, seed=3, lr=2e-3, warmup=0.2, **chosen)
+    finally:
+        handle.remove()
+    shape = schedule or "linear"
+    # six steps: the warm-up takes progress 0 and 1/6; then q = (k/6 - 0.2) / 0.8 of the fall
+    falls = [(k / 6 - 0.2) / 0.8 for k in range(2, 6)]
+    after = [1 - q for q in falls] if shape == "linear" else [0.5 * (1 + math.cos(math.pi * q)) for q in falls]
+    assert lrs == pytest.approx([2e-3 * f for f in [0.01, 5 / 6, *after]])
+    assert torch.load(tmp_path / "m.pt", weights_only=True)["train_config"]["schedule"] == shape
+    assert train.TELEPHONE_OPTIONS["schedule"] == "cosine"
 
 
 def test_connected_speech_and_random_order_change_the_training_data_and_are_stored(tmp_path):
