@@ -283,8 +283,7 @@ class TrainConfig:
         for name in ("beta1", "beta2"):
             if not _is_decay(getattr(self, name)):
                 raise ValueError(f"{name}: expected a decay in [0, 1), got {getattr(self, name)!r}")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule: expected one of {', '.join(map(repr, SCHEDULES))}, got {self.schedule!r}")
+        _check_schedule(self.schedule)
         if not 0 < self.val_fraction < 1:
             raise ValueError(f"val_fraction: expected a fraction in (0, 1), got {self.val_fraction!r}")
         for name in ("pause_share", "random_order"):
@@ -364,6 +363,11 @@ WARMUP_START = 0.01
 SCHEDULES = ("linear", "cosine")
 
 
+def _check_schedule(schedule: object) -> None:
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule: expected one of {', '.join(map(repr, SCHEDULES))}, got {schedule!r}")
+
+
 def lr_at(progress: float, *, peak: float, warmup: float, schedule: str = "linear") -> float:
     """Learning rate at ``progress`` in [0, 1] of the budget: linear warm-up to ``peak``
     over the first ``warmup`` fraction (from :data:`WARMUP_START` of it), then down to 0
@@ -372,8 +376,7 @@ def lr_at(progress: float, *, peak: float, warmup: float, schedule: str = "linea
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
-    if schedule not in SCHEDULES:
-        raise ValueError(f"schedule: expected one of {', '.join(map(repr, SCHEDULES))}, got {schedule!r}")
+    _check_schedule(schedule)
     p = min(max(progress, 0.0), 1.0)
     if warmup > 0 and p < warmup:
         return peak * max(p / warmup, WARMUP_START)
