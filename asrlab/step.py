@@ -45,8 +45,8 @@ def train_step(
         waves: Zero-padded waveforms, float32 ``(B, samples)`` (:func:`asrlab.model.pad_batch`).
         lengths: Each waveform's own number of samples, int64 ``(B,)``.
         texts: The ``B`` transcripts (characters of :data:`asrlab.model.ALPHABET`).
-        clip_norm: Largest gradient norm the step applies (default 5.0, as
-            :class:`asrlab.train.TrainConfig`).
+        clip_norm: Largest gradient norm the step applies (default 5.0, the norm of
+            lesson 10's exercise; :class:`asrlab.train.TrainConfig` clips at 0.5).
 
     Returns:
         The batch's CTC loss (PyTorch's ``reduction="mean"``: each utterance's loss

@@ -68,10 +68,10 @@ __all__ = [
 #: leave out what this installation lacks, with a note.  Its pauses, random orders, batches
 #: and optimiser are those it was measured with on real recordings (20% paused, 30%
 #: random order, batches of 8 at a peak of 2e-3 falling along a cosine, AdamW's betas at
-#: PyTorch's 0.9 and 0.999).
+#: PyTorch's 0.9 and 0.999, gradients clipped at a norm of 5).
 TELEPHONE_OPTIONS: dict[str, Any] = {
     "lowpass_hz": 4000.0, "silence_ms": (0, 300), "pause_share": 0.2, "random_order": 0.3,
-    "batch_size": 8, "lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "schedule": "cosine",
+    "batch_size": 8, "lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "schedule": "cosine", "clip_norm": 5.0,
     "bank_share": 0.4, "bank_voices": ("piper-joe", "flite-awb", "flite-rms", "flite-slt"),
     "flite_share": 0.35, "flite_voices": ("flite-kal", "flite-kal16"),
 }
@@ -184,7 +184,12 @@ class TrainConfig:
             (default ``None``: never stop early).
         spec_augment: Apply SpecAugment masks to the training features (default False:
             a regulariser for long runs; within a few CPU minutes it slows convergence).
-        clip_norm: Gradient-norm clipping (default 5.0).
+        clip_norm: The largest norm of all the gradients together that a step applies
+            (default 0.5): a larger gradient is scaled down to it.  Most steps' gradients
+            are larger, so a batch with an unusually large gradient makes no larger a step
+            than the others, nor (through AdamW's running mean of squared gradients)
+            smaller ones after it; in runs of a few thousand steps that learns more than
+            a clip at 5.0, which only stops a rare huge gradient (``docs/results.md``).
         ema_decay: Validate, keep and return an exponential moving average of the
             weights, updated after every step with this decay (default 0.998: about the
             last 500 steps) or less: after ``n`` updates the decay is at most
@@ -244,7 +249,7 @@ class TrainConfig:
     val_fraction: float = 0.1
     patience: int | None = None
     spec_augment: bool = False
-    clip_norm: float = 5.0
+    clip_norm: float = 0.5
     ema_decay: float | None = 0.998
     lowpass_hz: float | None = None
     curriculum: int = 1600
@@ -300,6 +305,9 @@ class TrainConfig:
         self.silence_ms = (low_ms, high_ms)
         if not self.lr > 0:
             raise ValueError(f"lr: expected a positive learning rate, got {self.lr!r}")
+        clip = self.clip_norm
+        if isinstance(clip, bool) or not isinstance(clip, (int, float)) or not 0 < clip < math.inf:
+            raise ValueError(f"clip_norm: expected a positive, finite gradient norm, got {self.clip_norm!r}")
         check_positive_int(self.bank_size, name="bank_size")
         for engine in ("flite", "bank"):
             share, voices = getattr(self, f"{engine}_share"), getattr(self, f"{engine}_voices")

@@ -194,7 +194,7 @@ def test_train_settings_of_the_telephone_preset_and_the_stream_options():
     banked = ("piper-joe", "flite-awb", "flite-rms", "flite-slt")
     assert options == {
         "lowpass_hz": 4000.0, "silence_ms": (0, 300), "pause_share": 0.2, "random_order": 0.3, "batch_size": 8,
-        "lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "schedule": "cosine",
+        "lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "schedule": "cosine", "clip_norm": 5.0,
         "bank_share": 0.4, "bank_voices": banked, "flite_share": 0.35, "flite_voices": kal,
     }
     assert (config.fmax, config.top_db, config.n_mels) == (4000.0, 60.0, 80)
@@ -203,7 +203,7 @@ def test_train_settings_of_the_telephone_preset_and_the_stream_options():
     )
     assert options == {
         "lowpass_hz": 3400.0, "silence_ms": (0, 300), "pause_share": 1.0, "random_order": 0.3, "batch_size": 12,
-        "lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "schedule": "cosine",
+        "lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "schedule": "cosine", "clip_norm": 5.0,
         "bank_share": 0.4, "bank_voices": banked, "flite_share": 0.35, "flite_voices": kal,
     }
     assert (config.fmax, config.top_db, config.n_mels) == (4000.0, 80.0, 40)
@@ -262,7 +262,7 @@ def test_the_telephone_preset_leaves_a_missing_engine_out_with_a_note(monkeypatc
     options, notes = without_missing_engines(preset)
     assert options == {
         "lowpass_hz": 4000.0, "silence_ms": (0, 300), "pause_share": 0.2, "random_order": 0.3, "batch_size": 8,
-        "lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "schedule": "cosine",
+        "lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "schedule": "cosine", "clip_norm": 5.0,
         "bank_share": 0.4, "bank_voices": ("piper-joe",), "flite_share": 0.0,
     }
     fewer = " (fewer voices of real people: expect fewer real recordings right)"

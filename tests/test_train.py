@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from torch.optim.optimizer import register_optimizer_step_post_hook
+from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 
 from asrlab import data, model, train
 from asrlab.model import ModelConfig, TinyCTC
@@ -73,6 +73,11 @@ def test_lr_schedule_is_a_straight_line_by_default_or_half_a_cosine():
         ({"beta2": "0.95"}, "beta2: expected a decay in [0, 1), got '0.95'"),
         ({"schedule": "Linear"}, "schedule: expected one of 'linear', 'cosine', got 'Linear'"),
         ({"schedule": None}, "schedule: expected one of 'linear', 'cosine', got None"),
+        ({"clip_norm": 0}, "clip_norm: expected a positive, finite gradient norm, got 0"),
+        ({"clip_norm": -1.0}, "clip_norm: expected a positive, finite gradient norm, got -1.0"),
+        ({"clip_norm": math.inf}, "clip_norm: expected a positive, finite gradient norm, got inf"),
+        ({"clip_norm": math.nan}, "clip_norm: expected a positive, finite gradient norm, got nan"),
+        ({"clip_norm": True}, "clip_norm: expected a positive, finite gradient norm, got True"),
     ],
 )
 def test_train_config_rejects_bad_budgets(kwargs, message):
@@ -223,6 +228,34 @@ def test_beta1_and_beta2_are_adamws_decays_and_are_stored(tmp_path):
     assert any(not torch.equal(a, b) for a, b in zip(default.model.parameters(), pytorch.model.parameters()))
     stored = torch.load(tmp_path / "m.pt", weights_only=True)["train_config"]
     assert (stored["beta1"], stored["beta2"]) == (0.7, 0.95)
+
+
+def _norm_of_gradients(optimiser: torch.optim.Optimizer) -> float:
+    grads = [p.grad for g in optimiser.param_groups for p in g["params"] if p.grad is not None]
+    return float(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(d) for d in grads])))
+
+
+def test_each_step_applies_gradients_clipped_at_the_norm_which_is_stored(tmp_path):
+    kwargs = dict(minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4,
+                  epoch_size=24, val_size=4, workers=0, seed=3, ema_decay=None)
+    norms: list[float] = []
+    handle = register_optimizer_step_pre_hook(lambda opt, args, kw: norms.append(_norm_of_gradients(opt)))
+    try:
+        default = train.train(out=tmp_path / "m.pt", **kwargs)
+        seen = {"default": norms[:]}
+        for clip in (5.0, 1e-3):
+            norms[:] = []
+            train.train(clip_norm=clip, **kwargs)
+            seen[clip] = norms[:]
+    finally:
+        handle.remove()
+    assert default.steps == 6 and all(len(n) == 6 for n in seen.values())
+    # a fresh model's gradients are larger than 0.5: the default clips them to exactly 0.5
+    assert max(seen[5.0]) > 0.5 and max(seen[5.0]) <= 5.0 + 1e-4
+    assert max(seen["default"]) == pytest.approx(0.5, rel=1e-4) and all(n <= 0.5 + 1e-4 for n in seen["default"])
+    assert seen[1e-3] == pytest.approx([1e-3] * 6, rel=1e-4)
+    assert torch.load(tmp_path / "m.pt", weights_only=True)["train_config"]["clip_norm"] == 0.5
+    assert train.TELEPHONE_OPTIONS["clip_norm"] == 5.0
 
 
 @pytest.mark.parametrize("schedule", [None, "cosine"])
