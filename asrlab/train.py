@@ -36,7 +36,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from asrlab._validate import check_nonnegative_int, check_positive_int
+from asrlab._validate import check_choice, check_nonnegative_int, check_positive_int
 from asrlab.model import (
     ModelConfig,
     TinyCTC,
@@ -288,7 +288,7 @@ class TrainConfig:
         for name in ("beta1", "beta2"):
             if not _is_decay(getattr(self, name)):
                 raise ValueError(f"{name}: expected a decay in [0, 1), got {getattr(self, name)!r}")
-        _check_schedule(self.schedule)
+        check_choice(self.schedule, name="schedule", choices=SCHEDULES)
         if not 0 < self.val_fraction < 1:
             raise ValueError(f"val_fraction: expected a fraction in (0, 1), got {self.val_fraction!r}")
         for name in ("pause_share", "random_order"):
@@ -371,10 +371,6 @@ WARMUP_START = 0.01
 SCHEDULES = ("linear", "cosine")
 
 
-def _check_schedule(schedule: object) -> None:
-    if schedule not in SCHEDULES:
-        raise ValueError(f"schedule: expected one of {', '.join(map(repr, SCHEDULES))}, got {schedule!r}")
-
 
 def lr_at(progress: float, *, peak: float, warmup: float, schedule: str = "linear") -> float:
     """Learning rate at ``progress`` in [0, 1] of the budget: linear warm-up to ``peak``
@@ -384,7 +380,7 @@ def lr_at(progress: float, *, peak: float, warmup: float, schedule: str = "linea
 
     Lesson: 10 Train a tiny CTC speech recogniser.
     """
-    _check_schedule(schedule)
+    check_choice(schedule, name="schedule", choices=SCHEDULES)
     p = min(max(progress, 0.0), 1.0)
     if warmup > 0 and p < warmup:
         return peak * max(p / warmup, WARMUP_START)
