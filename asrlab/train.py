@@ -24,6 +24,7 @@ Lesson: 10 Train a tiny CTC speech recogniser.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import random
@@ -426,19 +427,22 @@ class _SyntheticBatches(torch.utils.data.IterableDataset):
         self.settings, self.batch_size, self.curriculum = settings, batch_size, curriculum
 
     def __iter__(self) -> Iterator[Batch]:
-        from asrlab.data import SyntheticSpeech
-
-        speech = SyntheticSpeech("train", **self.settings)
-        words = SyntheticSpeech("train", max_words=1, **self.settings)
         pool = POOL_BATCHES * self.batch_size
+        utterances = self._utterances(first=-(-self.curriculum // pool) * pool)  # the curriculum in whole pools
         rng = random.Random(self.settings["seed"])
-        index = 0
         while True:
-            source = words if index < self.curriculum else speech
-            examples = [(u.audio, u.text) for u in (source[i] for i in range(index, index + pool))]
-            index += pool
+            examples = [(u.audio, u.text) for u in itertools.islice(utterances, pool)]
             for batch in _length_batches(examples, batch_size=self.batch_size, rng=rng):
                 yield _collate(batch)
+
+    def _utterances(self, *, first: int) -> Iterator[Any]:
+        """Utterances 0 to ``first - 1`` of the single-word stream, then the stream from ``first`` on."""
+        from asrlab.data import SyntheticSpeech
+
+        words = SyntheticSpeech("train", max_words=1, **self.settings).stream()
+        yield from itertools.islice(words, first)
+        words.close()
+        yield from SyntheticSpeech("train", **self.settings).stream(start=first)
 
 
 def _batch_stream(dataset: _SyntheticBatches, workers: int) -> Iterator[Batch]:

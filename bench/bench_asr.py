@@ -22,6 +22,9 @@ split, the same whatever the seed):
 * CER and WER with beam search, plain (50 utterances) and constrained to the corpus's
   vocabulary (:func:`asrlab.data.vocabulary`, all 200), as ``asrlab evaluate --vocabulary
   course`` decodes;
+* before training, the speed of the training stream: an utterance spoken by one
+  espeak-ng engine kept loaded (:meth:`asrlab.data.SyntheticSpeech.stream`) against a
+  fresh engine per utterance (indexing), as a ratio row (target < 0.75);
 * the real-time factor of :func:`asrlab.model.transcribe` (seconds of compute per second
   of audio; target < 0.05), reported as a ratio row: ours = transcription time,
   reference = audio duration.
@@ -47,14 +50,33 @@ from bench._timing import best_of, epoch_budget, training_budget
 TEST_SIZE = 200
 
 
+#: Utterances timed by :func:`synthesis_speed`.
+SPEED_SIZE = 160
+
+
 def run() -> list[tuple[str, object, object, float | None]]:
     minutes, threads, seeds = training_budget()
     epochs = epoch_budget()
     device = os.environ.get("ASRLAB_BENCH_DEVICE", "cpu")
-    return [
+    return synthesis_speed() + [
         row for seed in seeds
         for row in measure(minutes=minutes, epochs=epochs, threads=threads, seed=seed, device=device)
     ]
+
+
+def synthesis_speed() -> list[tuple[str, object, object, float | None]]:
+    """The training stream's speed: seconds per utterance of :meth:`asrlab.data.SyntheticSpeech.stream`
+    (one engine kept loaded; ours) against indexing (a fresh engine per utterance; reference),
+    the same :data:`SPEED_SIZE` utterances of the default recipe."""
+    import itertools
+
+    from asrlab.data import SyntheticSpeech
+    from asrlab.train import TrainConfig
+
+    speech = SyntheticSpeech("train", **TrainConfig().stream_settings(16000))
+    streamed = best_of(lambda: list(itertools.islice(speech.stream(), SPEED_SIZE)), repeat=3)
+    indexed = best_of(lambda: speech.take(SPEED_SIZE), repeat=3)
+    return [("training speech: seconds per utterance, stream/indexed", streamed / SPEED_SIZE, indexed / SPEED_SIZE, 0.75)]
 
 
 def test_sets() -> dict[str, list]:

@@ -189,3 +189,19 @@ def test_a_bad_epoch_budget_stops_with_one_line(monkeypatch, value):
     with pytest.raises(SystemExit) as info:
         _timing.epoch_budget()
     assert str(info.value) == f"ASRLAB_BENCH_EPOCHS: expected a positive whole number of epochs, e.g. 8, got {value!r}"
+
+
+def test_the_asr_benchmark_times_the_training_stream_against_indexing(monkeypatch):
+    calls = []
+    real_stream = data.SyntheticSpeech.stream
+
+    def counted(self, start=0):
+        calls.append(start)
+        return real_stream(self, start)
+
+    monkeypatch.setattr(bench_asr, "SPEED_SIZE", 3)
+    monkeypatch.setattr(data.SyntheticSpeech, "stream", counted)
+    [(label, ours, reference, target)] = bench_asr.synthesis_speed()
+    assert label == "training speech: seconds per utterance, stream/indexed" and target == 0.75
+    assert calls == [0] * 4  # a warm-up and three timed rounds, each from utterance 0
+    assert 0 < ours < 1 and 0 < reference < 1

@@ -56,6 +56,57 @@ def test_synthesize_is_deterministic_across_threads():
         np.testing.assert_array_equal(results[i], want)
 
 
+def test_a_kept_engine_speaks_a_reproducible_sequence_beside_fresh_engines():
+    calls = [("go left three", "en-gb+m3"), ("two zero heater", "en-us+gen17"), ("stop", "en-us+f3")] * 2
+    fresh = [data.synthesize(t, voice=v, rate=180) for t, v in calls]
+    runs = []
+    for _ in range(2):
+        with data.KeptEngine() as engine:
+            run = []
+            for text, voice in calls:
+                run.append(engine.synthesize(text, voice=voice, rate=180))
+                # a fresh engine in between (the generated voice's lookups load one too)
+                np.testing.assert_array_equal(data.synthesize("yes", voice="en-us"), data.synthesize("yes", voice="en-us"))
+            runs.append(run)
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)  # the same sequence, the same samples
+    np.testing.assert_array_equal(runs[0][0], fresh[0])  # its first utterance is synthesize's
+    assert not np.array_equal(runs[0][3], fresh[3])  # later ones carry the engine's state
+    for kept, want in zip(runs[0], fresh):  # ... and are the same speech
+        assert abs(len(kept) - len(want)) <= 0.03 * len(want)
+        assert np.corrcoef(librosa.feature.rms(y=kept)[0][: len(want) // 512], librosa.feature.rms(y=want)[0][: len(want) // 512])[0, 1] > 0.9
+
+
+def test_a_kept_engine_checks_arguments_as_synthesize_does_and_releases_its_copy():
+    import os
+
+    open_before = len(os.listdir("/proc/self/fd"))
+    with data.KeptEngine() as engine:
+        with pytest.raises(ValueError, match="text: expected some words to speak, got an empty string ''"):
+            engine.synthesize("")
+        with pytest.raises(ValueError, match="voice: expected one of the"):
+            engine.synthesize("one", voice="en-xx")
+        with pytest.raises(ValueError, match=r"rate: expected a number in \[80, 450\] words per minute, got 40"):
+            engine.synthesize("one", rate=40)
+        assert len(engine.synthesize("one")) > 0.1 * 16000  # still speaks after the errors
+    assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+def test_a_synthetic_stream_has_the_indexed_utterances_spoken_by_one_engine():
+    speech = data.SyntheticSpeech("train", seed=3, generated_voices=5)
+    indexed = speech.take(12, start=4)
+    streamed = [u for _, u in zip(range(12), speech.stream(start=4))]
+    again = [u for _, u in zip(range(12), speech.stream(start=4))]
+    for i, (a, b, c) in enumerate(zip(indexed, streamed, again)):
+        assert (b.text, b.voice, b.rate, b.pitch, b.word_gap_ms) == (a.text, a.voice, a.rate, a.pitch, a.word_gap_ms)
+        np.testing.assert_array_equal(b.audio, c.audio)
+        if i == 0:
+            np.testing.assert_array_equal(b.audio, a.audio)
+    assert sum(np.array_equal(a.audio, b.audio) for a, b in zip(indexed, streamed)) < 12
+    with pytest.raises(ValueError, match="start: expected a non-negative integer, got -1"):
+        next(speech.stream(start=-1))
+
+
 def test_a_killed_process_leaves_no_copy_of_the_engine_on_disk(tmp_path):
     # Jupyter kernels are often killed rather than shut down; the private copy of the
     # library must not pile up in the temporary folder.

@@ -3,6 +3,7 @@ manifests and loaders for published corpora.
 
 =====================  ==========================================================
 ``synthesize``         text -> float32 speech at 16 kHz (espeak-ng, in-process)
+``KeptEngine``         one espeak-ng engine kept loaded for a run of utterances
 ``synthesize_flite``   the same with Flite's voices, when the system has Flite
 ``synthesize_piper``   the same with Piper's neural voices
 ``voice_bank``         a slow voice's utterances, rendered once into a cache
@@ -56,11 +57,11 @@ from asrlab.data.synthetic import (
 from asrlab.data.flite import flite_voices, synthesize_flite
 from asrlab.data.piper import piper_voices, synthesize_piper
 from asrlab.data.bank import VoiceBank, banked_voices, voice_bank
-from asrlab.data.tts import NATIVE_SR, base_voices, generated_variant, synthesize, variants, voices
+from asrlab.data.tts import NATIVE_SR, KeptEngine, base_voices, generated_variant, synthesize, variants, voices
 
 __all__ = [
     "COMMANDS", "CONNECTED", "DIGITS", "NATIVE_SR", "PAUSE_RATE", "SPLITS",
-    "Manifest", "ManifestEntry", "ManifestError", "SyntheticSpeech", "Utterance",
+    "KeptEngine", "Manifest", "ManifestEntry", "ManifestError", "SyntheticSpeech", "Utterance",
     "add_noise", "base_voices", "download", "flite_voices", "generated_variant", "load_fsdd", "load_librispeech",
     "load_ljspeech", "load_speech_commands", "normalize_transcript", "piper_voices", "pitch_shift",
     "random_transcript", "random_words", "VoiceBank", "banked_voices", "voice_bank",

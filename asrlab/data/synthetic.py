@@ -19,9 +19,10 @@ Lessons: 06 Recognising isolated words; 10 Train a tiny CTC speech recogniser.
 from __future__ import annotations
 
 import functools
+import itertools
 import zlib
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from asrlab.data import bank as bank_module
 from asrlab.data.augment import speed_perturb
 from asrlab.data.flite import flite_voices, synthesize_flite
 from asrlab.data.transcripts import COMMANDS, DIGITS, random_transcript, random_words, vocabulary
-from asrlab.data.tts import base_voices, synthesize, variants
+from asrlab.data.tts import KeptEngine, base_voices, synthesize, variants
 
 __all__ = [
     "DIGITS",
@@ -297,7 +298,22 @@ class SyntheticSpeech:
         return f"SyntheticSpeech(split={self.split!r}, seed={self.seed}, sr={self.sr}, {len(self.voices)} voices)"
 
     def __getitem__(self, index: int) -> Utterance:
-        index = check_nonnegative_int(index, name="index")
+        return self._utterance(check_nonnegative_int(index, name="index"), synthesize)
+
+    def stream(self, start: int = 0) -> Iterator[Utterance]:
+        """Utterances ``start``, ``start + 1``, ... without end, espeak-ng's spoken by one
+        :class:`asrlab.data.tts.KeptEngine` instead of a fresh engine each: faster, and the
+        same utterances every time.  Each has the transcript, voice, rate, pitch, pauses
+        and silences of ``speech[i]``; its samples differ a little from ``speech[i]``'s
+        (the engine's state carries over from one utterance to the next), except the
+        first's.  The training stream of :func:`asrlab.train.train` comes from here."""
+        start = check_nonnegative_int(start, name="start")
+        with KeptEngine() as engine:
+            for index in itertools.count(start):
+                yield self._utterance(index, engine.synthesize)
+
+    def _utterance(self, index: int, speak: Callable[..., np.ndarray]) -> Utterance:
+        """Utterance ``index``, its espeak-ng speech from ``speak`` (:func:`synthesize`'s arguments)."""
         rng = np.random.default_rng([self.seed, self._split_index, index])
         text = random_transcript(rng, max_words=self.max_words)
         voice = self.voices[int(rng.integers(len(self.voices)))]
@@ -320,7 +336,7 @@ class SyntheticSpeech:
             voice, gap = self.flite_voices[int(flite.integers(len(self.flite_voices)))], 0
             y = synthesize_flite(text, voice=voice, rate=rate, pitch=pitch, sr=self.sr, pad_ms=0)
         else:
-            y = synthesize(text, voice=voice, rate=rate, pitch=pitch, word_gap_ms=gap, sr=self.sr, pad_ms=0)
+            y = speak(text, voice=voice, rate=rate, pitch=pitch, word_gap_ms=gap, sr=self.sr, pad_ms=0)
         return self._finish(y, text, voice, rate, pitch, gap, before, after)
 
     def _finish(
