@@ -39,6 +39,7 @@ from torch.nn import functional as F
 
 from asrlab._validate import check_choice, check_nonnegative_int, check_positive_int
 from asrlab.model import (
+    LogMel,
     ModelConfig,
     TinyCTC,
     count_parameters,
@@ -407,24 +408,34 @@ def _length_batches(examples: Sequence[Example], *, batch_size: int, rng: random
     return batches
 
 
-def _collate(batch: list[Example]) -> Batch:
-    """``(waves (B, n), lengths (B,), targets (sum of label lengths,), target_lengths (B,))``."""
-    waves, lengths = pad_batch([a for a, _ in batch])
+def _collate(batch: list[Example], frontend: LogMel | None = None) -> Batch:
+    """``(inputs, lengths, targets (sum of label lengths,), target_lengths (B,))``: the
+    padded waves ``(B, n)`` and their lengths in samples, or with ``frontend`` (the
+    model's :class:`asrlab.model.LogMel`) their features ``(B, n_mels, frames)`` and
+    lengths in frames."""
+    inputs, lengths = pad_batch([a for a, _ in batch])
+    if frontend is not None:
+        with torch.no_grad():
+            inputs, lengths = frontend(inputs, lengths)
     ids = [encode_text(t) for _, t in batch]
     targets = torch.tensor([i for seq in ids for i in seq], dtype=torch.int64)
     target_lengths = torch.tensor([len(s) for s in ids], dtype=torch.int64)
-    return waves, lengths, targets, target_lengths
+    return inputs, lengths, targets, target_lengths
 
 
 class _SyntheticBatches(torch.utils.data.IterableDataset):
     """Endless length-bucketed batches from the synthetic training stream, already
-    padded and encoded by :func:`_collate` (four tensors cross from the data worker to
-    the training process, not two arrays per utterance).  The first ``curriculum``
-    utterances are single words."""
+    padded, encoded and, given the model's ``frontend``, turned into features by
+    :func:`_collate` in the data worker (four tensors cross to the training process, not
+    two arrays per utterance, and the trainer's thread does not compute the features).
+    The first ``curriculum`` utterances are single words."""
 
-    def __init__(self, settings: dict[str, Any], *, batch_size: int, curriculum: int) -> None:
+    def __init__(
+        self, settings: dict[str, Any], *, batch_size: int, curriculum: int, frontend: LogMel | None = None,
+    ) -> None:
         super().__init__()
         self.settings, self.batch_size, self.curriculum = settings, batch_size, curriculum
+        self.frontend = frontend
 
     def __iter__(self) -> Iterator[Batch]:
         pool = POOL_BATCHES * self.batch_size
@@ -433,7 +444,7 @@ class _SyntheticBatches(torch.utils.data.IterableDataset):
         while True:
             examples = [(u.audio, u.text) for u in itertools.islice(utterances, pool)]
             for batch in _length_batches(examples, batch_size=self.batch_size, rng=rng):
-                yield _collate(batch)
+                yield _collate(batch, self.frontend)
 
     def _utterances(self, *, first: int) -> Iterator[Any]:
         """Utterances 0 to ``first - 1`` of the single-word stream, then the stream from ``first`` on."""
@@ -451,6 +462,7 @@ def _batch_stream(dataset: _SyntheticBatches, workers: int) -> Iterator[Batch]:
     loader = torch.utils.data.DataLoader(
         dataset, batch_size=None, num_workers=workers, prefetch_factor=PREFETCH_BATCHES, persistent_workers=False,
         worker_init_fn=_worker_init,
+        generator=torch.Generator().manual_seed(0),  # its own: the model's initial weights do not depend on workers
     )
     return iter(loader)
 
@@ -667,7 +679,8 @@ def _synthetic_stream(cfg: TrainConfig, mcfg: ModelConfig, progress: bool) -> It
     checked = SyntheticSpeech("train", **settings)  # settings that cannot work fail here, not in the worker
     for voice in checked.bank_voices:  # render (once) before the clock starts, not in the worker
         voice_bank(voice, n=cfg.bank_size, sr=mcfg.sr, progress=progress)
-    dataset = _SyntheticBatches(settings, batch_size=cfg.batch_size, curriculum=cfg.curriculum)
+    frontend = LogMel(mcfg) if cfg.workers else None  # features made in the worker, off the trainer's thread
+    dataset = _SyntheticBatches(settings, batch_size=cfg.batch_size, curriculum=cfg.curriculum, frontend=frontend)
     return _batch_stream(dataset, cfg.workers)
 
 
@@ -728,9 +741,12 @@ class _Learner:
         """One optimiser step on ``batch`` at learning rate ``lr``; returns the CTC loss."""
         for group in self.optimiser.param_groups:
             group["lr"] = lr
-        waves, lengths, targets, target_lengths = (t.to(self.device) for t in batch)
+        inputs, lengths, targets, target_lengths = (t.to(self.device) for t in batch)
         with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=self.use_amp):
-            feats, n_frames = self.model.frontend(waves, lengths)
+            if inputs.dim() == 2:  # waves (B, n); the data worker sends features (B, n_mels, frames)
+                feats, n_frames = self.model.frontend(inputs, lengths)
+            else:
+                feats, n_frames = inputs, lengths
             if self.cfg.spec_augment:
                 feats = self._masked(feats)
             logits, out_lengths = self.model.encode(feats, n_frames)

@@ -176,6 +176,34 @@ def test_training_is_reproducible_with_a_seed():
         torch.testing.assert_close(pa, pb, rtol=0, atol=0, msg=name)
 
 
+def test_the_data_worker_sends_features_that_train_exactly_as_the_waves_do():
+    settings = train.TrainConfig(seed=5).stream_settings(16000)
+    net = TinyCTC(SMALL)
+    waves = next(iter(train._SyntheticBatches(settings, batch_size=4, curriculum=0)))
+    feats = next(iter(train._SyntheticBatches(settings, batch_size=4, curriculum=0, frontend=model.LogMel(SMALL))))
+    assert waves[0].dim() == 2 and feats[0].dim() == 3 and feats[0].shape[1] == SMALL.n_mels
+    with torch.no_grad():
+        expected, n_frames = net.frontend(waves[0], waves[1])
+    torch.testing.assert_close(feats[0], expected, rtol=0, atol=0)
+    torch.testing.assert_close(feats[1], n_frames, rtol=0, atol=0)
+    assert torch.equal(feats[2], waves[2]) and torch.equal(feats[3], waves[3])
+    cfg = train.TrainConfig(minutes=None, epochs=1)
+    learners = [train._Learner(cfg, SMALL, torch.device("cpu"), np.random.default_rng(0)) for _ in range(2)]
+    learners[1].model.load_state_dict(learners[0].model.state_dict())
+    assert learners[0].step(waves, 1e-3) == learners[1].step(feats, 1e-3)
+    for a, b in zip(learners[0].model.parameters(), learners[1].model.parameters()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_a_run_with_a_data_worker_trains_exactly_as_one_without():
+    kwargs = dict(minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4,
+                  epoch_size=8, val_size=4, seed=3)
+    a, b = train.train(workers=0, **kwargs), train.train(workers=1, **kwargs)
+    assert a.history["train loss"] == b.history["train loss"]
+    for (name, pa), pb in zip(a.model.state_dict().items(), b.model.state_dict().values()):
+        torch.testing.assert_close(pa, pb, rtol=0, atol=0, msg=name)
+
+
 def test_the_model_returned_and_saved_is_the_moving_average_of_the_trained_weights(tmp_path):
     """Every optimiser step's weights are recorded by a hook, and the average is computed
     by hand from them: ``avg += (w - avg) * (1 - d)``, with ``d = min(decay, (1 + n) / (10 + n))``
