@@ -176,7 +176,7 @@ class TrainConfig:
         threads: CPU threads for torch (default 1: on a small shared CPU, one thread
             per process beats several; the data worker takes another core).
         workers: Processes synthesising data in the background (default 1; 0 = in the
-            training process).
+            training process); several share the stream out, none repeating another's.
         epoch_size: Synthetic utterances per epoch (default 3200: a validation every 200
             steps); a manifest's epoch is one pass over its training part.
         val_size: Synthetic validation utterances (default 200).
@@ -428,7 +428,8 @@ class _SyntheticBatches(torch.utils.data.IterableDataset):
     padded, encoded and, given the model's ``frontend``, turned into features by
     :func:`_collate` in the data worker (four tensors cross to the training process, not
     two arrays per utterance, and the trainer's thread does not compute the features).
-    The first ``curriculum`` utterances are single words."""
+    The first ``curriculum`` utterances are single words.  Of ``n`` data workers, worker
+    ``k`` synthesises every ``n``-th utterance from the ``k``-th, so none repeats another's."""
 
     def __init__(
         self, settings: dict[str, Any], *, batch_size: int, curriculum: int, frontend: LogMel | None = None,
@@ -438,22 +439,25 @@ class _SyntheticBatches(torch.utils.data.IterableDataset):
         self.frontend = frontend
 
     def __iter__(self) -> Iterator[Batch]:
+        worker = torch.utils.data.get_worker_info()
+        k, n = (0, 1) if worker is None else (worker.id, worker.num_workers)  # each worker its share
         pool = POOL_BATCHES * self.batch_size
-        utterances = self._utterances(first=-(-self.curriculum // pool) * pool)  # the curriculum in whole pools
-        rng = random.Random(self.settings["seed"])
+        utterances = self._utterances(first=-(-self.curriculum // pool) * pool, k=k, n=n)  # in whole pools
+        rng = random.Random(self.settings["seed"] if n == 1 else f"{self.settings['seed']}/{k}/{n}")
         while True:
             examples = [(u.audio, u.text) for u in itertools.islice(utterances, pool)]
             for batch in _length_batches(examples, batch_size=self.batch_size, rng=rng):
                 yield _collate(batch, self.frontend)
 
-    def _utterances(self, *, first: int) -> Iterator[Any]:
-        """Utterances 0 to ``first - 1`` of the single-word stream, then the stream from ``first`` on."""
+    def _utterances(self, *, first: int, k: int, n: int) -> Iterator[Any]:
+        """Share ``k`` of ``n`` (every ``n``-th utterance from the ``k``-th) of utterances 0
+        to ``first - 1`` of the single-word stream, then of the stream from ``first`` on."""
         from asrlab.data import SyntheticSpeech
 
-        words = SyntheticSpeech("train", max_words=1, **self.settings).stream()
-        yield from itertools.islice(words, first)
+        words = SyntheticSpeech("train", max_words=1, **self.settings).stream(start=k, step=n)
+        yield from itertools.islice(words, len(range(k, first, n)))
         words.close()
-        yield from SyntheticSpeech("train", **self.settings).stream(start=first)
+        yield from SyntheticSpeech("train", **self.settings).stream(start=first + k, step=n)
 
 
 def _batch_stream(dataset: _SyntheticBatches, workers: int) -> Iterator[Batch]:

@@ -106,8 +106,12 @@ def test_a_synthetic_stream_has_the_indexed_utterances_spoken_by_one_engine():
         if i == 0:
             np.testing.assert_array_equal(b.audio, a.audio)
     assert sum(np.array_equal(a.audio, b.audio) for a, b in zip(indexed, streamed)) < 12
+    strided = [u for _, u in zip(range(4), speech.stream(start=5, step=3))]
+    assert [(u.text, u.voice, u.rate) for u in strided] == [(speech[i].text, speech[i].voice, speech[i].rate) for i in (5, 8, 11, 14)]
     with pytest.raises(ValueError, match="start: expected a non-negative integer, got -1"):
         next(speech.stream(start=-1))
+    with pytest.raises(ValueError, match="step: expected a positive integer, got 0"):
+        next(speech.stream(step=0))
 
 
 def test_a_killed_process_leaves_no_copy_of_the_engine_on_disk(tmp_path):

@@ -195,6 +195,22 @@ def test_the_data_worker_sends_features_that_train_exactly_as_the_waves_do():
         torch.testing.assert_close(a, b, rtol=0, atol=0)
 
 
+def test_several_data_workers_each_synthesise_their_own_share_of_the_stream():
+    import itertools
+
+    settings = train.TrainConfig(seed=5, random_order=1.0).stream_settings(16000)
+    dataset = train._SyntheticBatches(settings, batch_size=4, curriculum=0)
+    pool = train.POOL_BATCHES * 4  # one pool from each worker: utterances 0, 2, 4... and 1, 3, 5...
+    batches = list(itertools.islice(train._batch_stream(dataset, 2), 2 * train.POOL_BATCHES))
+    heard = sorted(
+        tuple(seq.tolist()) for _, _, targets, lengths in batches for seq in torch.split(targets, lengths.tolist())
+    )
+    speech = data.SyntheticSpeech("train", **settings)
+    assert heard == sorted(tuple(model.encode_text(speech[i].text)) for i in range(2 * pool))
+    waves = [w[:n].numpy().tobytes() for b in batches for w, n in zip(b[0], b[1])]
+    assert len(set(waves)) == len(waves) == 2 * pool  # no utterance twice
+
+
 def test_a_run_with_a_data_worker_trains_exactly_as_one_without():
     kwargs = dict(minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4,
                   epoch_size=8, val_size=4, seed=3)

@@ -300,16 +300,18 @@ class SyntheticSpeech:
     def __getitem__(self, index: int) -> Utterance:
         return self._utterance(check_nonnegative_int(index, name="index"), synthesize)
 
-    def stream(self, start: int = 0) -> Iterator[Utterance]:
-        """Utterances ``start``, ``start + 1``, ... without end, espeak-ng's spoken by one
-        :class:`asrlab.data.tts.KeptEngine` instead of a fresh engine each: faster, and the
-        same utterances every time.  Each has the transcript, voice, rate, pitch, pauses
-        and silences of ``speech[i]``; its samples differ a little from ``speech[i]``'s
-        (the engine's state carries over from one utterance to the next), except the
-        first's.  The training stream of :func:`asrlab.train.train` comes from here."""
+    def stream(self, start: int = 0, *, step: int = 1) -> Iterator[Utterance]:
+        """Utterances ``start``, ``start + step``, ``start + 2 * step``... without end,
+        espeak-ng's spoken by one :class:`asrlab.data.tts.KeptEngine` instead of a fresh
+        engine each: faster, and the same utterances every time.  Each has the transcript,
+        voice, rate, pitch, pauses and silences of ``speech[i]``; its samples differ a
+        little from ``speech[i]``'s (the engine's state carries over from one utterance to
+        the next), except the first's.  The training stream of :func:`asrlab.train.train`
+        comes from here (with ``n`` data workers, worker ``k`` streams ``start=k, step=n``)."""
         start = check_nonnegative_int(start, name="start")
+        step = check_positive_int(step, name="step")
         with KeptEngine() as engine:
-            for index in itertools.count(start):
+            for index in itertools.count(start, step):
                 yield self._utterance(index, engine.synthesize)
 
     def _utterance(self, index: int, speak: Callable[..., np.ndarray]) -> Utterance:
