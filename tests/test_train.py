@@ -4,6 +4,7 @@ training runs (a few seconds each) on synthetic speech and on an FSDD-layout man
 from __future__ import annotations
 
 import math
+import random
 
 import jiwer
 import numpy as np
@@ -188,7 +189,7 @@ def test_the_data_worker_sends_features_that_train_exactly_as_the_waves_do():
     torch.testing.assert_close(feats[1], n_frames, rtol=0, atol=0)
     assert torch.equal(feats[2], waves[2]) and torch.equal(feats[3], waves[3])
     cfg = train.TrainConfig(minutes=None, epochs=1)
-    learners = [train._Learner(cfg, SMALL, torch.device("cpu"), np.random.default_rng(0)) for _ in range(2)]
+    learners = [train._Learner(cfg, SMALL, torch.device("cpu"), random.Random(0)) for _ in range(2)]
     learners[1].model.load_state_dict(learners[0].model.state_dict())
     assert learners[0].step(waves, 1e-3) == learners[1].step(feats, 1e-3)
     for a, b in zip(learners[0].model.parameters(), learners[1].model.parameters()):
