@@ -77,10 +77,10 @@ TELEPHONE_OPTIONS: dict[str, Any] = {
     "bank_share": 0.4, "bank_voices": ("piper-joe", "flite-awb", "flite-rms", "flite-slt"),
     "flite_share": 0.35, "flite_voices": ("flite-kal", "flite-kal16"),
 }
-#: :class:`asrlab.model.ModelConfig` fields of that model: 80 mel bands up to 4 kHz, and the
+#: :class:`asrlab.model.ModelConfig` fields of that model: 80 mel bands up to 4 kHz, the
 #: features floored 60 dB below the loudest bin, so a recording's hiss looks like the
-#: synthetic speech's digital silence.
-TELEPHONE_MODEL: dict[str, Any] = {"fmax": 4000.0, "top_db": 60.0, "n_mels": 80}
+#: synthetic speech's digital silence, and the projection to 256 it was measured with.
+TELEPHONE_MODEL: dict[str, Any] = {"fmax": 4000.0, "top_db": 60.0, "n_mels": 80, "d_model": 256}
 #: Minutes of training ``asrlab train --telephone`` and ``python -m bench digits`` take
 #: unless told otherwise: real voices keep gaining after the synthetic test voices have
 #: reached their floor.
@@ -836,7 +836,7 @@ def train(
         val_data: Validation manifest (path or entries).  Default: held-out synthetic
             voices for synthetic training; for a manifest, ``val_fraction`` (default
             10%) of its entries, chosen by ``seed``.
-        model_config: :class:`asrlab.model.ModelConfig` (default: the 0.68 M model).
+        model_config: :class:`asrlab.model.ModelConfig` (default: the 0.54 M model).
             On the synthetic stream, a config without ``pad_ms`` is trained (and saved)
             with ``pad_ms`` at the middle of ``silence_ms`` (80 ms by default): the
             model then trims the silence of what it hears to what it was trained with.

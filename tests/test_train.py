@@ -257,6 +257,40 @@ def test_the_model_returned_and_saved_is_the_moving_average_of_the_trained_weigh
         torch.testing.assert_close(p.detach(), e, rtol=1e-6, atol=1e-7)
 
 
+def test_each_step_is_adamws_update_of_the_clipped_gradients_to_rounding():
+    """The optimiser (fused, one kernel for all the parameters) moves the weights as the
+    textbook loop of ``torch.optim.AdamW`` does from the same clipped gradients."""
+    cfg = train.TrainConfig(batch_size=4, lr=3e-3)
+    learner = train._Learner(cfg, SMALL, torch.device("cpu"), random.Random(0))
+    reference = [p.detach().clone().requires_grad_(True) for p in learner.model.parameters()]
+    textbook = torch.optim.AdamW(reference, lr=cfg.lr, weight_decay=cfg.weight_decay,
+                                 betas=(cfg.beta1, cfg.beta2), foreach=False, fused=False)
+    grads: list[list[torch.Tensor]] = []
+
+    def record(optimiser, args, kw):  # noqa: ANN001
+        if optimiser is learner.optimiser:
+            grads.append([p.grad.clone() for g in optimiser.param_groups for p in g["params"]])
+
+    handle = register_optimizer_step_pre_hook(record)
+    initial = [p.detach().clone() for p in reference]
+    speech = data.SyntheticSpeech("train", max_words=2, **SOUND).take(12)
+    try:
+        for k in range(3):
+            batch = train._collate([(u.audio, u.text) for u in speech[4 * k: 4 * k + 4]])
+            learner.step(batch, lr=2e-3)
+            for p, g in zip(reference, grads[-1]):
+                p.grad = g
+            for group in textbook.param_groups:
+                group["lr"] = 2e-3
+            textbook.step()
+            for (name, ours), theirs in zip(learner.model.named_parameters(), reference):
+                torch.testing.assert_close(ours.detach(), theirs.detach(), rtol=1e-5, atol=1e-6, msg=name)
+    finally:
+        handle.remove()
+    assert len(grads) == 3
+    assert all(not torch.equal(p.detach(), q) for p, q in zip(learner.model.parameters(), initial))
+
+
 def test_beta1_and_beta2_are_adamws_decays_and_are_stored(tmp_path):
     kwargs = dict(minutes=None, epochs=1, progress=False, model_config=SMALL, batch_size=4,
                   epoch_size=8, val_size=4, workers=0, seed=3, ema_decay=None)
