@@ -475,7 +475,7 @@ class TinyCTC(nn.Module):
             nn.Conv2d(1, c, kernel_size=3, stride=2, padding=1),
             nn.Conv2d(c, c, kernel_size=3, stride=2, padding=1),
         ])
-        self.conv.to(memory_format=torch.channels_last)  # oneDNN's fast layout: a CPU step about 8% quicker
+        self.conv.to(memory_format=torch.channels_last)  # oneDNN's fast layout on a CPU
         self.act = nn.GELU()
         mels_out = output_lengths(cfg.n_mels)
         self.proj = nn.Linear(c * mels_out, cfg.d_model)

@@ -690,8 +690,8 @@ def _synthetic_stream(cfg: TrainConfig, mcfg: ModelConfig, progress: bool) -> It
 
 def _ema(decay: float) -> Callable[[list[torch.Tensor], list[torch.Tensor], torch.Tensor], None]:
     """``multi_avg_fn`` of an exponential moving average whose decay ramps up to ``decay``:
-    ``(1 + n) / (EMA_RAMP + n)`` after ``n`` updates (0.18 after the first).  The decay is
-    computed once per update, not once per parameter (a step saves 3-5 ms on a CPU)."""
+    ``(1 + n) / (EMA_RAMP + n)`` after ``n`` updates (0.18 after the first), computed once
+    per update for all the parameters."""
 
     @torch.no_grad()
     def update(averages: list[torch.Tensor], weights: list[torch.Tensor], n: torch.Tensor) -> None:
@@ -734,7 +734,7 @@ class _Learner:
         )
         self.optimiser = torch.optim.AdamW(
             self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(cfg.beta1, cfg.beta2),
-            fused=device.type in ("cpu", "cuda") or None,  # one kernel for all the parameters: 1 ms, not 4-5
+            fused=True if device.type in ("cpu", "cuda") else None,  # one kernel for all the parameters
         )
         self.use_amp = device.type == "cuda"
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
