@@ -836,7 +836,7 @@ def train(
         val_data: Validation manifest (path or entries).  Default: held-out synthetic
             voices for synthetic training; for a manifest, ``val_fraction`` (default
             10%) of its entries, chosen by ``seed``.
-        model_config: :class:`asrlab.model.ModelConfig` (default: the 0.54 M model).
+        model_config: :class:`asrlab.model.ModelConfig` (default: the 0.48 M model).
             On the synthetic stream, a config without ``pad_ms`` is trained (and saved)
             with ``pad_ms`` at the middle of ``silence_ms`` (80 ms by default): the
             model then trims the silence of what it hears to what it was trained with.
