@@ -147,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default 0.5; the others run their words together, as people speak)")
     p.add_argument("--random-order", type=_fraction, default=None, metavar="SHARE",
                    help="share of the synthetic training transcripts that are course words in random order "
-                   "(default 0.5; the others follow the phrase grammar)")
+                   "(default 0.7; the others follow the phrase grammar)")
     p.add_argument("--generated-voices", type=_nonnegative_int, default=None,
                    help="generated speakers added to the synthetic training voices (default 100)")
     p.add_argument("--flite-share", type=_share, default=None, metavar="SHARE",

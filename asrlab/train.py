@@ -8,7 +8,7 @@ zero over the budget (wall-clock time for ``minutes``, steps for ``epochs``), so
 any length ends annealed.
 
 Half of the synthetic training utterances run their words together, as people speak, and
-half of the transcripts are course words in random order (``TrainConfig.pause_share`` and
+70% of the transcripts are course words in random order (``TrainConfig.pause_share`` and
 ``random_order``), so that the model hears words rather than the phrase grammar and the
 pauses between them.
 
@@ -218,7 +218,8 @@ class TrainConfig:
             paused speech, with pauses only it mishears connected speech.
         random_order: Share of synthetic training transcripts made of one to five course
             words in random order (:func:`asrlab.data.random_words`) instead of the
-            phrase grammar (default 0.5), so that no word sequence is predictable.
+            phrase grammar (default 0.7), so that no word sequence is predictable; the
+            grammar's phrases are then still common enough to learn.
         flite_share: Share of the synthetic training utterances spoken by Flite's voices
             (:mod:`asrlab.data.flite`, made from recordings of real people; needs the
             system's Flite library), default 0.0.
@@ -258,7 +259,7 @@ class TrainConfig:
     silence_ms: tuple[int, int] = (10, 150)
     generated_voices: int = 100
     pause_share: float = 0.5
-    random_order: float = 0.5
+    random_order: float = 0.7
     flite_share: float = 0.0
     flite_voices: tuple[str, ...] | None = None
     bank_share: float = 0.0
