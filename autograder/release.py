@@ -57,6 +57,9 @@ STUB_RAISE = "raise NotImplementedError()"
 
 _MARKER = re.compile(r"[ \t]*#[ \t]*BLANK:[ \t]*")
 _ID = re.compile(r"^[A-Za-z0-9-]+$")
+#: nbval's comment markers (``# NBVAL_IGNORE_OUTPUT``): learners would read them in the code,
+#: so a source notebook uses the cell tag instead (``nbval-ignore-output``).
+_NBVAL_COMMENT = re.compile(r"^\s*#+\s*(NBVAL_[A-Z_]+)\s*$")
 _CHECK = re.compile(r"""^check\((["'])(?P<id>[^"']+)\1\)$""")
 
 #: Notebook metadata of every student notebook (no Python version, no widget state).
@@ -244,6 +247,18 @@ def validate(
         nbformat.validate(nbformat.from_dict(copy.deepcopy(dict(nb))))
     except nbformat.ValidationError as exc:
         raise ReleaseError(f"{path}: not a valid notebook: {exc.message}") from None
+
+    for i, cell in enumerate(nb["cells"]):
+        if cell.get("cell_type") != "code":
+            continue
+        for n, line in enumerate(_source(cell).splitlines(), start=1):
+            marker = _NBVAL_COMMENT.match(line)
+            if marker:
+                tag = marker.group(1).lower().replace("_", "-")
+                raise ReleaseError(
+                    f"{_where(path, i, _nbgrader(cell).get('grade_id'))}, line {n}: '# {marker.group(1)}' would show "
+                    f"learners a test tool's comment; tag the cell {tag!r} instead"
+                )
 
     seen: dict[str, int] = {}
     for i, cell in enumerate(nb["cells"]):

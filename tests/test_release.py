@@ -225,6 +225,26 @@ def test_unbalanced_solution_delimiters_are_refused() -> None:
     assert "cell 5 (grade_id 'l01-b'), line 3: 'END SOLUTION' without 'BEGIN SOLUTION'" in _validate_error(cells)
 
 
+def test_nbval_comment_marker_is_refused_with_the_tag_to_use() -> None:
+    cells = _good_cells()
+    cells.insert(2, new_code_cell("import time\n# NBVAL_IGNORE_OUTPUT\nprint(time.time())", id="clock"))
+    assert _validate_error(cells) == (
+        "solutions/01-demo.ipynb: cell 2, line 2: '# NBVAL_IGNORE_OUTPUT' would show learners a test tool's "
+        "comment; tag the cell 'nbval-ignore-output' instead"
+    )
+    cells[2] = new_code_cell("print(1)  # NBVAL_SKIP", id="clock")  # not a marker: nbval reads whole lines only
+    validate(_nb(cells), path="solutions/01-demo.ipynb", registry=REGISTRY)
+    cells[2] = new_code_cell("import time\nprint(time.time())", id="clock", metadata={"tags": ["nbval-ignore-output"]})
+    validate(_nb(cells), path="solutions/01-demo.ipynb", registry=REGISTRY)
+
+
+def test_course_notebooks_mark_varying_outputs_with_tags_not_comments() -> None:
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")) + sorted((ROOT / "lessons").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            assert "NBVAL_" not in cell.source, f"{path.name}: cell {i} shows learners an nbval comment"
+
+
 def test_repeated_cell_id_is_refused_not_repaired() -> None:
     nb = _nb(_good_cells())
     nb.cells[4].id = "setup"
