@@ -15,6 +15,7 @@ Lesson: 10 Train a tiny CTC speech recogniser.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -565,6 +566,22 @@ def save_checkpoint(model: TinyCTC, path: str | os.PathLike[str], **extra: Any) 
     return file
 
 
+def _unreadable_checkpoint(file: Path, exc: Exception) -> str:
+    """Why ``torch.load`` could not read ``file``, in a few words (not PyTorch's advice to
+    load it unsafely)."""
+    with open(file, "rb") as f:
+        head = f.read(4)
+    if not head:
+        return "the file is empty"
+    if head != b"PK\x03\x04":
+        return f"not a zip archive, as PyTorch checkpoints are: its first bytes are {head!r}"
+    if "Weights only load failed" in str(exc):
+        return "it holds Python objects other than tensors and plain data, which asrlab never loads"
+    if isinstance(exc, (RuntimeError, OSError, EOFError)):  # what a cut-off archive raises, by where it was cut
+        return "the zip archive is damaged or truncated"
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'unreadable'}"
+
+
 def load_checkpoint(path: str | os.PathLike[str], *, device: str | torch.device = "cpu") -> tuple[TinyCTC, dict[str, Any]]:
     """Load a checkpoint written by :func:`save_checkpoint` (with ``weights_only=True``).
 
@@ -578,9 +595,13 @@ def load_checkpoint(path: str | os.PathLike[str], *, device: str | torch.device 
     if not file.is_file():
         raise FileNotFoundError(f"path: expected an existing checkpoint file, got '{file}'")
     try:
-        ckpt = torch.load(file, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch's remarks on foreign pickles; the error below says what matters
+            warnings.simplefilter("ignore")
+            ckpt = torch.load(file, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure means "not a checkpoint"
-        raise ValueError(f"path: expected a checkpoint saved by asrlab, got '{file}' ({type(exc).__name__}: {exc})") from None
+        raise ValueError(
+            f"path: expected a checkpoint saved by asrlab, got '{file}' ({_unreadable_checkpoint(file, exc)})"
+        ) from None
     if not isinstance(ckpt, dict) or "state_dict" not in ckpt or "config" not in ckpt:
         raise ValueError(f"path: expected a checkpoint saved by asrlab (a dict with config and state_dict), got '{file}'")
     if ckpt.get("alphabet", ALPHABET) != ALPHABET:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import pickle
+import warnings
+
 import librosa
 import numpy as np
 import pytest
@@ -316,10 +320,27 @@ def test_checkpoint_keeps_a_non_default_config(tmp_path):
 def test_load_checkpoint_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="path: expected an existing checkpoint file"):
         model.load_checkpoint(tmp_path / "missing.pt")
-    junk = tmp_path / "junk.pt"
-    junk.write_bytes(b"not a checkpoint")
-    with pytest.raises(ValueError, match="path: expected a checkpoint saved by asrlab"):
-        model.load_checkpoint(junk)
+    good = model.save_checkpoint(TinyCTC(ModelConfig(hidden=8, d_model=8, channels=4)), tmp_path / "good.pt").read_bytes()
+    unsafe = io.BytesIO()
+    torch.save({"config": {}, "state_dict": {}, "extra": np.arange(3)}, unsafe)  # a NumPy array: not weights-only
+    pickled = io.BytesIO()
+    pickle.dump({"config": {}, "state_dict": {}}, pickled)
+    reasons = {
+        b"not a checkpoint": "not a zip archive, as PyTorch checkpoints are: its first bytes are b'not '",
+        b"RIFF\x24\x00\x00\x00WAVEfmt ": "not a zip archive, as PyTorch checkpoints are: its first bytes are b'RIFF'",
+        pickled.getvalue(): f"not a zip archive, as PyTorch checkpoints are: its first bytes are {pickled.getvalue()[:4]!r}",
+        b"": "the file is empty",
+        good[: len(good) // 2]: "the zip archive is damaged or truncated",
+        unsafe.getvalue(): "it holds Python objects other than tensors and plain data, which asrlab never loads",
+    }
+    bad = tmp_path / "bad.pt"
+    for content, reason in reasons.items():
+        bad.write_bytes(content)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # and no warning of torch's reaches the learner
+            with pytest.raises(ValueError) as err:
+                model.load_checkpoint(bad)
+        assert str(err.value) == f"path: expected a checkpoint saved by asrlab, got '{bad}' ({reason})"
     other = tmp_path / "other.pt"
     torch.save({"weights": torch.zeros(2)}, other)
     with pytest.raises(ValueError, match=r"a dict with config and state_dict"):
