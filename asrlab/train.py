@@ -638,6 +638,20 @@ def _read_examples(source: Any, *, sr: int, progress: bool, problems: list[str])
     return examples
 
 
+#: How many of a manifest's problems an error lists (the rest are counted).
+LISTED_PROBLEMS = 5
+
+
+def _listed(problems: Sequence[str]) -> str:
+    """``problems`` as the indented lines that end an error message ("" when none)."""
+    if not problems:
+        return ""
+    lines = [f"\n  {p}" for p in problems[:LISTED_PROBLEMS]]
+    if len(problems) > LISTED_PROBLEMS:
+        lines.append(f"\n  ... and {len(problems) - LISTED_PROBLEMS} more")
+    return ":" + "".join(lines)
+
+
 def _prepare_data(
     data: Any, val_data: Any, cfg: TrainConfig, mcfg: ModelConfig, rng: random.Random, progress: bool,
 ) -> _Data:
@@ -648,7 +662,7 @@ def _prepare_data(
     if data is not None:
         train_examples = _read_examples(data, sr=mcfg.sr, progress=progress, problems=problems)
         if not train_examples:
-            raise ValueError(f"data: expected readable training audio, got none ({len(problems)} problem(s))")
+            raise ValueError(f"data: expected readable training audio, got none{_listed(problems)}")
     if val_data is not None:
         val_examples = _read_examples(val_data, sr=mcfg.sr, progress=progress, problems=problems)
     elif train_examples is not None:
@@ -664,7 +678,7 @@ def _prepare_data(
         sound = {k: v for k, v in cfg.stream_settings(mcfg.sr).items() if k in _VALIDATION_SETTINGS}
         val_examples = [(u.audio, u.text) for u in SyntheticSpeech("validation", **sound).take(cfg.val_size)]
     if not val_examples:
-        raise ValueError("val_data: expected readable validation audio, got none")
+        raise ValueError(f"val_data: expected readable validation audio, got none{_listed(problems)}")
     if train_examples is not None:
         steps = math.ceil(len(train_examples) / cfg.batch_size)
         return _Data(val_examples, steps, train=train_examples, problems=problems)
