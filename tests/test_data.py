@@ -660,6 +660,19 @@ def test_write_corpus_saves_flac_matching_the_stream(tmp_path):
     assert again.read_text() == manifest.read_text()
 
 
+def test_write_corpus_into_a_file_is_refused_before_synthesising(tmp_path):
+    file = tmp_path / "manifest.tsv"
+    file.write_text("keep me\n")
+    with pytest.raises(NotADirectoryError) as err:
+        data.write_corpus(file, n=2, progress=False)
+    assert str(err.value) == f"out_dir: expected a folder to create or fill, got '{file}' ('{file}' is a file)"
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "audio").write_text("")
+    with pytest.raises(NotADirectoryError, match=r"\('.*audio' is a file\)"):
+        data.write_corpus(tmp_path / "c", n=2, progress=False)
+    assert file.read_text() == "keep me\n" and not (tmp_path / "c" / "manifest.tsv").exists()
+
+
 # --------------------------------------------------------------------------------------
 # published corpus layouts (tiny trees built here, never downloaded)
 

@@ -226,6 +226,9 @@ def write_corpus(
     sr = check_sr(sr)
     speech = SyntheticSpeech(split, seed=seed, sr=sr, **speech_options)  # type: ignore[arg-type]
     root = Path(out_dir)
+    for folder in (root, root / "audio"):
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(f"out_dir: expected a folder to create or fill, got '{root}' ('{folder}' is a file)")
     (root / "audio").mkdir(parents=True, exist_ok=True)
     width = max(6, len(str(n - 1)))
     rows = []
