@@ -460,10 +460,10 @@ def grade(
     return report
 
 
-#: Kernels kept starting or ready per job.  A forked kernel's start takes about 0.2 s, most
-#: of it waiting (its processes, cgroups and the kernel's first answer), against about 0.1 s
-#: to grade a small notebook: with one start ahead per job a job waits for every kernel,
-#: with two it hardly does (40 small notebooks at ``--jobs 1``: 9.4 s -> 6.1-6.7 s).
+#: Kernels kept starting or ready per job.  A forked kernel's start is mostly waiting (its
+#: processes, cgroups and the kernel's first answer) and takes longer than grading a small
+#: notebook: with one start ahead per job, a job waits for every kernel; with two, it
+#: hardly does (measurements: ``docs/results.md``).
 KERNELS_AHEAD_PER_JOB = 2
 
 #: From this many notebooks on, kernels are forked from a warm template by default.
